@@ -1,0 +1,332 @@
+/*
+ * conf.c - policy.conf into a snapshot, and the current-snapshot swap.
+ *
+ * Every section is parsed even after an error, so one run of
+ * "relayguard -n" lists everything that is wrong.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "conf_dirfile.h"
+#include "conf_ldap.h"
+#include "conf_util.h"
+#include "common/log.h"
+#include "common/strutil.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define DEFAULT_SOCKET "inet:8894@127.0.0.1"
+
+static const char *const check_names[] = { "off", "warn", "reject", NULL };
+
+const char *
+rg_config_default_path(void)
+{
+	return SYSCONFDIR "/relayguard/policy.conf";
+}
+
+static const config_setting_t *
+group(struct rg_errs *e, const config_t *cf, const char *name, const char *const keys[])
+{
+	const config_setting_t *g = config_lookup(cf, name);
+
+	if (g == NULL)
+		return NULL;
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		rg_errs_at(e, g, "\"%s\" must be a group: %s = { ... };", name, name);
+		return NULL;
+	}
+	rg_conf_check_keys(e, g, keys);
+	return g;
+}
+
+static void
+load_nets(struct rg_errs *e, const config_setting_t *list, struct rg_netset *set)
+{
+	char err[256];
+
+	for (int i = 0; list && i < config_setting_length(list); i++) {
+		const config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
+
+		if (!rg_netset_add(set, config_setting_get_string(s), err, sizeof(err)))
+			rg_errs_at(e, s, "%s", err);
+	}
+}
+
+static void
+load_domains(struct rg_errs *e, const config_setting_t *list, struct rg_domset *set)
+{
+	char err[256];
+
+	for (int i = 0; list && i < config_setting_length(list); i++) {
+		const config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
+
+		if (!rg_domset_add(set, config_setting_get_string(s), err, sizeof(err)))
+			rg_errs_at(e, s, "%s", err);
+	}
+}
+
+/* "YYYY-MM-DD" to 00:00 UTC of that day; rejects 2027-02-30 and friends. */
+static bool
+parse_date(const char *s, time_t *t_r)
+{
+	struct tm tm;
+	int y, m, d;
+	char tail;
+
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	*t_r = timegm(&tm);
+	return *t_r != (time_t)-1 && tm.tm_year == y - 1900 && tm.tm_mon == m - 1 &&
+	    tm.tm_mday == d;
+}
+
+static void
+load_exceptions(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
+{
+	static const char *const keys[] = { "sender", "expires", "networks", "note", NULL };
+	const config_setting_t *l = config_lookup(cf, "legacy_exceptions");
+
+	if (l == NULL)
+		return;
+	if (config_setting_type(l) != CONFIG_TYPE_LIST) {
+		rg_errs_at(e, l, "\"legacy_exceptions\" must be a list: ( { ... }, ... )");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(l); i++) {
+		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
+		const char *sender = NULL, *expires = NULL, *note = NULL;
+		const config_setting_t *nets;
+		struct rg_netset *set = NULL;
+		struct rg_addr a;
+		time_t when = 0;
+		int before = e->count;
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			rg_errs_at(e, g, "each legacy exception must be a group { ... }");
+			continue;
+		}
+		rg_conf_check_keys(e, g, keys);
+		if (!rg_conf_string(e, g, "sender", NULL, &sender))
+			rg_errs_at(e, g, "legacy exception lacks \"sender\"");
+		else if (rg_addr_parse(sender, &a) != RG_ADDR_OK || a.domain[0] == '\0' ||
+		    a.routed)
+			rg_errs_at(e, config_setting_get_member(g, "sender"),
+			    "\"%s\" is not a plain local@domain address", sender);
+		/* An exception that never ends is what this feature exists to retire. */
+		if (!rg_conf_string(e, g, "expires", NULL, &expires))
+			rg_errs_at(e, g, "legacy exception lacks \"expires\" (YYYY-MM-DD)");
+		else if (!parse_date(expires, &when))
+			rg_errs_at(e, config_setting_get_member(g, "expires"),
+			    "\"%s\" is not a date (YYYY-MM-DD)", expires);
+		rg_conf_string(e, g, "note", "", &note);
+		if ((nets = rg_conf_strings(e, g, "networks")) != NULL) {
+			set = rg_netset_new();
+			load_nets(e, nets, set);
+		}
+		if (e->count > before) {
+			rg_netset_destroy(&set);
+			continue;
+		}
+		rg_policy_add_exception(p, a.norm, when, expires, set, note);
+	}
+}
+
+static void
+load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
+{
+	static const char *const net_keys[] = { "trusted", NULL };
+	static const char *const dom_keys[] = { "local", "relay", NULL };
+	static const char *const auth_keys[] = { "relay", "require_tls", "sender_login", NULL };
+	static const char *const sender_keys[] = { "offsite_local", NULL };
+	static const char *const rcpt_keys[] = { "verify", NULL };
+	static const char *const reply_keys[] = { "relay_denied", NULL };
+	static const char *const mode_names[] = { "enforce", "monitor", NULL };
+	const config_setting_t *g;
+	bool relay, tls, verify;
+	int sl, ol, mode;
+	const char *text;
+
+	rg_conf_enum(e, config_root_setting(cf), "mode", mode_names, 0, &mode);
+	rg_policy_set_monitor(p, mode == 1);
+
+	if ((g = group(e, cf, "networks", net_keys)) != NULL)
+		load_nets(e, rg_conf_strings(e, g, "trusted"), rg_policy_trusted(p));
+
+	if ((g = group(e, cf, "domains", dom_keys)) != NULL) {
+		load_domains(e, rg_conf_strings(e, g, "local"), rg_policy_local(p));
+		load_domains(e, rg_conf_strings(e, g, "relay"), rg_policy_relay(p));
+	}
+
+	g = group(e, cf, "auth", auth_keys);
+	rg_conf_bool(e, g, "relay", true, &relay);
+	rg_conf_bool(e, g, "require_tls", true, &tls);
+	rg_conf_enum(e, g, "sender_login", check_names, RG_CHECK_REJECT, &sl);
+	rg_policy_set_auth(p, relay, tls, (enum rg_check)sl);
+
+	g = group(e, cf, "sender", sender_keys);
+	rg_conf_enum(e, g, "offsite_local", check_names, RG_CHECK_WARN, &ol);
+	rg_policy_set_offsite_local(p, (enum rg_check)ol);
+
+	g = group(e, cf, "recipients", rcpt_keys);
+	rg_conf_bool(e, g, "verify", true, &verify);
+	rg_policy_set_verify(p, verify);
+
+	g = group(e, cf, "replies", reply_keys);
+	if (rg_conf_string(e, g, "relay_denied", NULL, &text)) {
+		size_t n = strlen(text);
+		bool bad = n == 0 || n > 400;
+
+		for (const char *c = text; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				bad = true;
+		if (bad)
+			rg_errs_at(e, config_setting_get_member(g, "relay_denied"),
+			    "\"replies.relay_denied\" must be 1-400 printable characters on one line");
+		else
+			rg_policy_set_relay_reply(p, text);
+	}
+	load_exceptions(e, cf, p);
+}
+
+static void
+load_directory(struct rg_errs *e, const config_t *cf, struct rg_config *c)
+{
+	static const char *const keys[] = { "backend", "file", "on_error", "ldap", "cache", NULL };
+	static const char *const backends[] = { "file", "ldap", NULL };
+	static const char *const on_error[] = { "tempfail", "continue", NULL };
+	const config_setting_t *g = group(e, cf, "directory", keys);
+	const char *file;
+	int backend, oe;
+	char *path;
+
+	rg_conf_enum(e, g, "backend", backends, 0, &backend);
+	rg_conf_enum(e, g, "on_error", on_error, RG_ON_ERROR_TEMPFAIL, &oe);
+	rg_policy_set_on_error(c->policy, (enum rg_on_error)oe);
+	c->dir_backend = rg_xstrdup(backends[backend]);
+	if (backend == 1) {
+		if (g == NULL) {
+			rg_errs_add(e, c->path, 0, "directory backend \"ldap\" needs a directory group");
+			return;
+		}
+		c->dir = rg_conf_ldap(e, g, c->path);
+		return;
+	}
+	if (g != NULL && config_setting_get_member(g, "ldap") != NULL)
+		rg_errs_at(e, config_setting_get_member(g, "ldap"),
+		    "\"directory.ldap\" is set but directory.backend is \"file\"");
+	rg_conf_string(e, g, "file", "directory.conf", &file);
+	path = rg_conf_path(c->path, file);
+	c->dir = rg_conf_dirfile(e, path);
+	free(path);
+}
+
+struct rg_config *
+rg_config_load(const char *path, struct rg_errs *e)
+{
+	static const char *const keys[] = { "socket", "mode", "networks", "domains", "auth",
+	    "sender", "recipients", "legacy_exceptions", "directory", "replies", "log", NULL };
+	static const char *const log_keys[] = { "facility", "accepts", NULL };
+	int before = e->count;
+	struct rg_config *c;
+	const config_setting_t *g;
+	const char *s;
+	config_t cf;
+
+	if (!rg_conf_read(e, &cf, path))
+		return NULL;
+	c = rg_xcalloc(1, sizeof(*c));
+	c->refs = 1;
+	c->path = rg_xstrdup(path);
+	c->policy = rg_policy_new();
+	rg_conf_check_keys(e, config_root_setting(&cf), keys);
+
+	rg_conf_string(e, config_root_setting(&cf), "socket", DEFAULT_SOCKET, &s);
+	if (strncmp(s, "unix:", 5) != 0 && strncmp(s, "local:", 6) != 0 &&
+	    strncmp(s, "inet:", 5) != 0 && strncmp(s, "inet6:", 6) != 0)
+		rg_errs_at(e, config_lookup(&cf, "socket"),
+		    "socket \"%s\" must be unix:/path, inet:PORT@HOST or inet6:PORT@HOST", s);
+	c->socket = rg_xstrdup(s);
+
+	g = group(e, &cf, "log", log_keys);
+	rg_conf_string(e, g, "facility", "mail", &s);
+	if (rg_log_facility(s) < 0)
+		rg_errs_at(e, config_setting_get_member(g, "facility"),
+		    "unknown syslog facility \"%s\"", s);
+	c->facility = rg_xstrdup(s);
+	rg_conf_bool(e, g, "accepts", false, &c->log_accepts);
+
+	load_policy(e, &cf, c->policy);
+	load_directory(e, &cf, c);
+	config_destroy(&cf);
+	if (e->count > before) {
+		c->refs = 1;
+		rg_config_release(&c);
+		return NULL;
+	}
+	return c;
+}
+
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rg_config *current;
+
+struct rg_config *
+rg_config_hold(struct rg_config *c)
+{
+	__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+	return c;
+}
+
+void
+rg_config_release(struct rg_config **cp)
+{
+	struct rg_config *c;
+
+	if (cp == NULL || (c = *cp) == NULL)
+		return;
+	*cp = NULL;
+	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	rg_dir_destroy(&c->dir);
+	rg_policy_destroy(&c->policy);
+	free(c->path);
+	free(c->socket);
+	free(c->facility);
+	free(c->dir_backend);
+	free(c);
+}
+
+void
+rg_config_install(struct rg_config *c)
+{
+	struct rg_config *old;
+
+	pthread_mutex_lock(&current_lock);
+	old = current;
+	current = c;
+	pthread_mutex_unlock(&current_lock);
+	/* Freed here only if no connection still holds it. */
+	rg_config_release(&old);
+}
+
+struct rg_config *
+rg_config_current(void)
+{
+	struct rg_config *c = NULL;
+
+	pthread_mutex_lock(&current_lock);
+	if (current != NULL)
+		c = rg_config_hold(current);
+	pthread_mutex_unlock(&current_lock);
+	return c;
+}

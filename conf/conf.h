@@ -1,0 +1,52 @@
+/*
+ * conf.h - policy.conf, parsed once into an immutable, reference-counted
+ * snapshot.
+ *
+ * rg_config_load() validates the whole file and reports every problem
+ * as "FILE:LINE: message"; it returns a snapshot only when there was
+ * none.  The daemon installs a snapshot with rg_config_install(); each
+ * connection takes a reference with rg_config_current() and drops it
+ * with rg_config_release() when it closes, so a reload never changes
+ * the rules under a transaction already in progress.  The snapshot's
+ * fields are read-only; the swap itself is protected by a mutex held
+ * only for the pointer exchange and count update.
+ *
+ * This header does not expose libconfig.
+ */
+#ifndef RG_CONF_H
+#define RG_CONF_H
+
+#include <stdbool.h>
+
+#include "policy/policy.h"
+#include "directory/dir.h"
+#include "conf_errs.h"
+
+struct rg_config {
+	char *path;		/* the file it was loaded from */
+	char *socket;		/* libmilter socket spec */
+	char *facility;		/* syslog facility name */
+	bool log_accepts;	/* log accepted recipients too */
+	char *dir_backend;	/* "file" or "ldap", for logs */
+	struct rg_policy *policy;
+	struct rg_dir *dir;
+	int refs;		/* private: use hold/release */
+};
+
+/* The compiled-in default path: SYSCONFDIR/relayguard/policy.conf. */
+const char *rg_config_default_path(void);
+
+/* Load and validate; NULL (with errs filled) on any error. */
+struct rg_config *rg_config_load(const char *path, struct rg_errs *errs);
+
+/* Take and drop references.  release clears the caller's pointer. */
+struct rg_config *rg_config_hold(struct rg_config *);
+void	rg_config_release(struct rg_config **);
+
+/* Make 'cfg' current (takes the caller's reference); the old one is released. */
+void	rg_config_install(struct rg_config *cfg);
+
+/* A new reference to the current snapshot; NULL before the first install. */
+struct rg_config *rg_config_current(void);
+
+#endif

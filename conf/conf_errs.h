@@ -1,0 +1,18 @@
+/*
+ * conf_errs.h - a list of "FILE:LINE: message" strings, collected so a
+ * broken file reports all of its problems at once.
+ */
+#ifndef RG_CONF_ERRS_H
+#define RG_CONF_ERRS_H
+
+struct rg_errs {
+	char **msgs;
+	int count;
+	int cap;
+};
+
+void	rg_errs_add(struct rg_errs *, const char *file, int line, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+void	rg_errs_free(struct rg_errs *);
+
+#endif

@@ -1,0 +1,267 @@
+/*
+ * conf_util.c - error collection and typed getters over libconfig.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf_util.h"
+#include "common/strutil.h"
+
+static void
+errs_push(struct rg_errs *e, char *msg)
+{
+	if (e->count == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 8;
+		e->msgs = realloc(e->msgs, (size_t)e->cap * sizeof(char *));
+		if (e->msgs == NULL)
+			abort();
+	}
+	e->msgs[e->count++] = msg;
+}
+
+static void
+verrs_add(struct rg_errs *e, const char *file, int line, const char *fmt, va_list ap)
+{
+	char body[512], *msg;
+
+	vsnprintf(body, sizeof(body), fmt, ap);
+	if (asprintf(&msg, "%s:%d: %s", file ? file : "(config)", line, body) < 0)
+		abort();
+	errs_push(e, msg);
+}
+
+void
+rg_errs_add(struct rg_errs *e, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrs_add(e, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void
+rg_errs_at(struct rg_errs *e, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrs_add(e, config_setting_source_file(s), (int)config_setting_source_line(s),
+	    fmt, ap);
+	va_end(ap);
+}
+
+void
+rg_errs_free(struct rg_errs *e)
+{
+	for (int i = 0; i < e->count; i++)
+		free(e->msgs[i]);
+	free(e->msgs);
+	memset(e, 0, sizeof(*e));
+}
+
+/* "networks.trusted" rather than libconfig's bare member name. */
+static void
+setting_path(const config_setting_t *s, char *out, size_t outlen)
+{
+	const char *parts[16];
+	int n = 0;
+
+	for (; s != NULL && n < 16; s = config_setting_parent(s))
+		if (config_setting_name(s) != NULL)
+			parts[n++] = config_setting_name(s);
+	out[0] = '\0';
+	while (n-- > 0) {
+		strncat(out, parts[n], outlen - strlen(out) - 1);
+		if (n > 0)
+			strncat(out, ".", outlen - strlen(out) - 1);
+	}
+}
+
+void
+rg_conf_check_keys(struct rg_errs *e, const config_setting_t *s, const char *const known[])
+{
+	int n = config_setting_length(s);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(m);
+		bool ok = false;
+		char path[256];
+
+		for (int k = 0; known[k] != NULL && name != NULL; k++)
+			if (strcmp(known[k], name) == 0)
+				ok = true;
+		if (!ok) {
+			setting_path(m, path, sizeof(path));
+			rg_errs_at(e, m, "unknown key \"%s\"", path);
+		}
+	}
+}
+
+/* Fetch 'key' from grp; record a type error if it is not of 'type'. */
+static const config_setting_t *
+member(struct rg_errs *e, const config_setting_t *grp, const char *key, int type,
+    const char *what)
+{
+	const config_setting_t *s;
+	char path[256];
+
+	if (grp == NULL || (s = config_setting_get_member(grp, key)) == NULL)
+		return NULL;
+	if (config_setting_type(s) == type ||
+	    (type == CONFIG_TYPE_FLOAT && config_setting_type(s) == CONFIG_TYPE_INT) ||
+	    (type == CONFIG_TYPE_INT && config_setting_type(s) == CONFIG_TYPE_INT64))
+		return s;
+	setting_path(s, path, sizeof(path));
+	rg_errs_at(e, s, "\"%s\" must be %s", path, what);
+	return NULL;
+}
+
+bool
+rg_conf_bool(struct rg_errs *e, const config_setting_t *grp, const char *key, bool def,
+    bool *out)
+{
+	const config_setting_t *s = member(e, grp, key, CONFIG_TYPE_BOOL, "true or false");
+
+	*out = s ? config_setting_get_bool(s) != 0 : def;
+	return s != NULL;
+}
+
+bool
+rg_conf_int(struct rg_errs *e, const config_setting_t *grp, const char *key,
+    long long def, long long min, long long max, long long *out)
+{
+	const config_setting_t *s = member(e, grp, key, CONFIG_TYPE_INT, "an integer");
+	long long v;
+
+	*out = def;
+	if (s == NULL)
+		return false;
+	v = config_setting_get_int64(s);
+	if (config_setting_type(s) == CONFIG_TYPE_INT)
+		v = config_setting_get_int(s);
+	if (v < min || v > max) {
+		rg_errs_at(e, s, "\"%s\" must be between %lld and %lld", key, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool
+rg_conf_double(struct rg_errs *e, const config_setting_t *grp, const char *key,
+    double def, double min, double max, double *out)
+{
+	const config_setting_t *s = member(e, grp, key, CONFIG_TYPE_FLOAT, "a number");
+	double v;
+
+	*out = def;
+	if (s == NULL)
+		return false;
+	v = config_setting_type(s) == CONFIG_TYPE_INT ?
+	    (double)config_setting_get_int(s) : config_setting_get_float(s);
+	if (v < min || v > max) {
+		rg_errs_at(e, s, "\"%s\" must be between %g and %g", key, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool
+rg_conf_string(struct rg_errs *e, const config_setting_t *grp, const char *key,
+    const char *def, const char **out)
+{
+	const config_setting_t *s = member(e, grp, key, CONFIG_TYPE_STRING, "a string");
+
+	*out = s ? config_setting_get_string(s) : def;
+	return s != NULL;
+}
+
+bool
+rg_conf_enum(struct rg_errs *e, const config_setting_t *grp, const char *key,
+    const char *const choices[], int def, int *out)
+{
+	const config_setting_t *s = member(e, grp, key, CONFIG_TYPE_STRING, "a string");
+	const char *v;
+	char list[256] = "";
+
+	*out = def;
+	if (s == NULL)
+		return false;
+	v = config_setting_get_string(s);
+	for (int i = 0; choices[i] != NULL; i++) {
+		if (strcmp(v, choices[i]) == 0) {
+			*out = i;
+			return true;
+		}
+		if (i > 0)
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, choices[i], sizeof(list) - strlen(list) - 1);
+	}
+	rg_errs_at(e, s, "\"%s\" is not a valid %s (expected one of: %s)", v, key, list);
+	return false;
+}
+
+const config_setting_t *
+rg_conf_strings(struct rg_errs *e, const config_setting_t *grp, const char *key)
+{
+	const config_setting_t *s;
+	int n;
+
+	if (grp == NULL || (s = config_setting_get_member(grp, key)) == NULL)
+		return NULL;
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		rg_errs_at(e, s, "\"%s\" must be a list of strings, like [ \"a\", \"b\" ]", key);
+		return NULL;
+	}
+	n = config_setting_length(s);
+	for (int i = 0; i < n; i++) {
+		if (config_setting_type(config_setting_get_elem(s, (unsigned)i)) !=
+		    CONFIG_TYPE_STRING) {
+			rg_errs_at(e, s, "\"%s\" must hold only strings", key);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+char *
+rg_conf_path(const char *conffile, const char *path)
+{
+	const char *slash = strrchr(conffile, '/');
+	char *out;
+
+	if (path[0] == '/' || slash == NULL)
+		return rg_xstrdup(path);
+	if (asprintf(&out, "%.*s/%s", (int)(slash - conffile), conffile, path) < 0)
+		abort();
+	return out;
+}
+
+bool
+rg_conf_read(struct rg_errs *e, config_t *cf, const char *path)
+{
+	FILE *fp;
+
+	/* libconfig says only "file I/O error"; say which and why first. */
+	if ((fp = fopen(path, "r")) == NULL) {
+		rg_errs_add(e, path, 0, "cannot read: %s", strerror(errno));
+		return false;
+	}
+	fclose(fp);
+	config_init(cf);
+	config_set_auto_convert(cf, 0);
+	if (!config_read_file(cf, path)) {
+		rg_errs_add(e, config_error_file(cf) ? config_error_file(cf) : path,
+		    config_error_line(cf), "%s", config_error_text(cf));
+		config_destroy(cf);
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,53 @@
+/*
+ * conf_util.h - helpers for the libconfig parsers under conf/.
+ *
+ * Parsers never stop at the first problem: each one is recorded as
+ * "FILE:LINE: message" in an rg_errs list, and the caller prints them
+ * all.  Only conf/ includes libconfig.h.
+ */
+#ifndef RG_CONF_UTIL_H
+#define RG_CONF_UTIL_H
+
+#include <stdbool.h>
+#include <libconfig.h>
+
+#include "conf_errs.h"
+
+/* Record an error at a setting's own file and line. */
+void	rg_errs_at(struct rg_errs *, const config_setting_t *, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Report every member of group 's' not named in 'known' (NULL-terminated). */
+void	rg_conf_check_keys(struct rg_errs *, const config_setting_t *s,
+	    const char *const known[]);
+
+/*
+ * Typed getters.  Each returns the default when the key is absent,
+ * records an error when it has the wrong type, and reports whether
+ * the key was present.
+ */
+bool	rg_conf_bool(struct rg_errs *, const config_setting_t *grp, const char *key,
+	    bool def, bool *out);
+bool	rg_conf_int(struct rg_errs *, const config_setting_t *grp, const char *key,
+	    long long def, long long min, long long max, long long *out);
+bool	rg_conf_double(struct rg_errs *, const config_setting_t *grp, const char *key,
+	    double def, double min, double max, double *out);
+/* The string is owned by libconfig; copy it if it must outlive the config_t. */
+bool	rg_conf_string(struct rg_errs *, const config_setting_t *grp, const char *key,
+	    const char *def, const char **out);
+/* One of 'choices' (NULL-terminated); returns its index, or 'def' index. */
+bool	rg_conf_enum(struct rg_errs *, const config_setting_t *grp, const char *key,
+	    const char *const choices[], int def, int *out);
+/* An array or list of strings; NULL when absent.  Entries owned by libconfig. */
+const config_setting_t *rg_conf_strings(struct rg_errs *, const config_setting_t *grp,
+	    const char *key);
+
+/*
+ * config_init() + config_read_file(), reporting an unreadable file or a
+ * syntax error as FILE:LINE.  On false, cf needs no config_destroy().
+ */
+bool	rg_conf_read(struct rg_errs *, config_t *cf, const char *path);
+
+/* Resolve 'path' relative to the directory holding 'conffile'; malloc'd. */
+char	*rg_conf_path(const char *conffile, const char *path);
+
+#endif

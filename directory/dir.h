@@ -1,0 +1,82 @@
+/*
+ * dir.h - the directory interface: who exists, and which addresses a login owns.
+ *
+ * Every backend (file, ldap) answers each question three ways: found,
+ * not found, or could not tell (RG_DIR_ERROR).  Callers must never fold
+ * an error into either of the other two: an error read as "not found"
+ * bounces mail for a real user, and read as "found" opens a relay.
+ *
+ * A directory handle is created once per configuration snapshot and is
+ * shared by every milter thread; all lookup functions are thread-safe.
+ * Backends must not hold a lock across a blocking network call.
+ */
+#ifndef RG_DIR_H
+#define RG_DIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum rg_dir_status {
+	RG_DIR_FOUND,
+	RG_DIR_NOTFOUND,
+	RG_DIR_ERROR,
+};
+
+/* What a found recipient is. */
+enum rg_dir_kind {
+	RG_DIR_MAILBOX,
+	RG_DIR_FORWARD,
+	RG_DIR_LIST,
+};
+
+/*
+ * One lookup's answer.  'source' names what answered or what failed
+ * (a file name, an LDAP URI); 'why' is a short human reason on error.
+ * 'stale' is set when the answer came from cache during an outage.
+ * Both strings are safe to log but still go through rg_log escaping.
+ */
+struct rg_dir_answer {
+	enum rg_dir_status status;
+	enum rg_dir_kind kind;		/* valid when status == RG_DIR_FOUND */
+	bool stale;
+	char source[128];
+	char why[128];
+};
+
+struct rg_dir;
+
+/* Backend operations; a backend fills one of these in its constructor. */
+struct rg_dir_ops {
+	const char *name;
+	/* 'addr' is the normalised recipient: local@domain, domain lower-cased. */
+	void (*recipient)(struct rg_dir *, const char *addr, struct rg_dir_answer *);
+	/* Does 'login' own sender address 'addr'?  FOUND means yes. */
+	void (*login_owns)(struct rg_dir *, const char *login, const char *addr,
+	    struct rg_dir_answer *);
+	/* Optional: try to reach the backend now (relayguard -n -v). */
+	bool (*probe)(struct rg_dir *, char *err, size_t errlen);
+	void (*destroy)(struct rg_dir *);
+};
+
+struct rg_dir {
+	const struct rg_dir_ops *ops;
+	void *backend;
+};
+
+/* Look up a recipient.  Never returns with status undefined. */
+void	rg_dir_recipient(struct rg_dir *, const char *addr, struct rg_dir_answer *answer_r);
+
+/* Ask whether a SASL login owns a sender address. */
+void	rg_dir_login_owns(struct rg_dir *, const char *login, const char *addr,
+	    struct rg_dir_answer *answer_r);
+
+/* Probe the backend; true when it answered.  Backends without probe say true. */
+bool	rg_dir_probe(struct rg_dir *, char *err, size_t errlen);
+
+/* Destroy a directory and clear the pointer; NULL is fine. */
+void	rg_dir_destroy(struct rg_dir **);
+
+/* Stable names for logs: "mailbox", "forward", "list". */
+const char *rg_dir_kind_name(enum rg_dir_kind);
+
+#endif

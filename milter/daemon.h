@@ -1,0 +1,30 @@
+/*
+ * daemon.h - process plumbing: detach, pid file, privilege drop, and
+ * the SIGUSR1 reload thread.  Startup-only functions may exit; the
+ * reload path never does.
+ */
+#ifndef RG_DAEMON_H
+#define RG_DAEMON_H
+
+#include <stdbool.h>
+
+/* Fork into the background and detach from the terminal. */
+void	rg_daemon_detach(void);
+
+/* Write our pid to 'path' (removed again at exit). */
+void	rg_daemon_pidfile(const char *path);
+
+/* Switch to USER[:GROUP]; exits on failure. */
+void	rg_daemon_drop(const char *user_group);
+
+/*
+ * Block SIGUSR1 in this thread (so in every thread created later) and
+ * start a thread that reloads 'path' on each SIGUSR1.  Call before
+ * smfi_main() creates its threads.
+ */
+void	rg_daemon_reloader(const char *path);
+
+/* Load, validate and install 'path'; on failure log every error and keep the old. */
+bool	rg_daemon_reload(const char *path);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * main.c - relayguard's command line.
+ *
+ *   relayguard [-f] [-v] [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE]
+ *   relayguard -n [-v] [-c FILE]
+ *   relayguard -T [-c FILE] client=IP ... from=ADDR rcpt=ADDR ...
+ *   relayguard -V
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "mlfi.h"
+#include "testmode.h"
+#include "common/log.h"
+#include "conf/conf.h"
+
+#define EX_USAGE 64
+#define EX_UNAVAILABLE 69
+#define EX_SOFTWARE 70
+#define EX_CONFIG 78
+
+static int
+usage(void)
+{
+	fputs("usage: relayguard [-f] [-v] [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE]\n"
+	    "       relayguard -n [-v] [-c FILE]\n"
+	    "       relayguard -T [-c FILE] client=IP [name=HOST] [helo=NAME] [auth=LOGIN]"
+	    " [tls=VERSION] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
+	    "       relayguard -V\n", stderr);
+	return EX_USAGE;
+}
+
+/* Load or print every FILE:LINE error to stderr and return NULL. */
+static struct rg_config *
+load(const char *path)
+{
+	struct rg_errs errs = { 0 };
+	struct rg_config *cfg = rg_config_load(path, &errs);
+
+	for (int i = 0; i < errs.count; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	rg_errs_free(&errs);
+	return cfg;
+}
+
+static int
+check(const char *path, bool verbose)
+{
+	struct rg_config *cfg = load(path);
+	char err[256] = "";
+	int rc = 0;
+
+	if (cfg == NULL)
+		return EX_CONFIG;
+	printf("configuration OK\n");
+	if (verbose) {
+		/* A live probe: catches a wrong password or an unreachable server. */
+		if (rg_dir_probe(cfg->dir, err, sizeof(err))) {
+			printf("directory OK: backend %s answered\n", cfg->dir_backend);
+		} else {
+			printf("directory FAILED: %s\n", err);
+			rc = EX_UNAVAILABLE;
+		}
+	}
+	rg_config_release(&cfg);
+	return rc;
+}
+
+static int
+run(const char *path, const char *socket, bool foreground, const char *user,
+    const char *pidfile)
+{
+	struct rg_config *cfg = load(path);
+
+	if (cfg == NULL)
+		return EX_CONFIG;
+	if (socket == NULL)
+		socket = cfg->socket;
+	rg_log_open(cfg->facility, foreground);
+	if (smfi_register(rg_mlfi_desc) != MI_SUCCESS)
+		rg_fatal(EX_SOFTWARE, "smfi_register failed");
+	if (smfi_setconn((char *)socket) != MI_SUCCESS)
+		rg_fatal(EX_CONFIG, "bad socket \"%s\"", socket);
+	if (!foreground)
+		rg_daemon_detach();
+	if (pidfile != NULL)
+		rg_daemon_pidfile(pidfile);
+	/* Drop root before creating the socket, so the socket is ours. */
+	if (user != NULL)
+		rg_daemon_drop(user);
+	umask(007);
+	if (smfi_opensocket(true) != MI_SUCCESS)
+		rg_fatal(EX_UNAVAILABLE, "cannot listen on %s: %s", socket,
+		    errno ? strerror(errno) : "see libmilter's message");
+	rg_config_install(cfg);
+	rg_daemon_reloader(path);
+	rg_log(RG_LOG_NOTICE, "relayguard %s listening on %s (config %s, directory %s)",
+	    PACKAGE_VERSION, socket, path, cfg->dir_backend);
+	if (foreground) {
+		printf("relayguard: listening on %s\n", socket);
+		fflush(stdout);
+	}
+	return smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = rg_config_default_path(), *socket = NULL, *user = NULL;
+	const char *pidfile = NULL;
+	bool foreground = false, checkonly = false, testmode = false, verbose = false;
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "+c:fnp:P:Tu:vVh")) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'f': foreground = true; break;
+		case 'n': checkonly = true; break;
+		case 'p': socket = optarg; break;
+		case 'P': pidfile = optarg; break;
+		case 'T': testmode = true; break;
+		case 'u': user = optarg; break;
+		case 'v': verbose = true; break;
+		case 'V':
+			printf("relayguard %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			return usage();
+		}
+	}
+	if (checkonly + testmode > 1 || (!testmode && optind != argc))
+		return usage();
+	if (verbose) {
+		rg_log_set_min(RG_LOG_DEBUG);
+		rg_mlfi_set_debug(1);
+	}
+	if (checkonly || testmode) {
+		/* Directory state changes go to stderr, never to syslog, here. */
+		rg_log_syslog(false);
+		rg_log_stderr(true);
+	}
+	if (checkonly)
+		return check(path, verbose);
+	if (testmode) {
+		struct rg_config *cfg = load(path);
+
+		if (cfg == NULL)
+			return EX_CONFIG;
+		rc = rg_testmode(cfg, argc - optind, argv + optind);
+		rg_config_release(&cfg);
+		return rc;
+	}
+	return run(path, socket, foreground, user, pidfile);
+}

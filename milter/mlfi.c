@@ -1,0 +1,247 @@
+/*
+ * mlfi.c - the libmilter glue.
+ *
+ * Only macros are trusted for identity: {auth_authen} for the login
+ * (never {auth_author}, which any client can set with MAIL FROM ...
+ * AUTH=<>), {tls_version} for encryption (never {cert_subject}).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "mlfi.h"
+#include "common/log.h"
+#include "common/strutil.h"
+#include "conf/conf.h"
+#include "session/session.h"
+
+struct conn {
+	struct rg_session *session;
+	bool nr_conn;		/* the MTA agreed we send no reply at CONNECT */
+	bool nr_helo;
+};
+
+static int debug_macros;
+
+void
+rg_mlfi_set_debug(int on)
+{
+	debug_macros = on;
+}
+
+static void
+emit_syslog(void *arg, enum rg_log_level level, const char *line)
+{
+	(void)arg;
+	rg_log(level, "%s", line);
+}
+
+static struct conn *
+conn_get(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL) {
+		c = calloc(1, sizeof(*c));
+		if (c == NULL || smfi_setpriv(ctx, c) != MI_SUCCESS) {
+			free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+static const char *
+macro(SMFICTX *ctx, const char *name)
+{
+	return smfi_getsymval(ctx, (char *)name);
+}
+
+static void
+log_macros(SMFICTX *ctx, const char *stage)
+{
+	static const char *const names[] = { "i", "j", "_", "{daemon_name}",
+	    "{daemon_port}", "{auth_type}", "{auth_authen}", "{auth_author}",
+	    "{tls_version}", "{cipher}", "{cert_subject}", "{client_addr}", NULL };
+	struct rg_kv kv;
+
+	if (!debug_macros)
+		return;
+	rg_kv_init(&kv);
+	rg_kv_add(&kv, "macros", stage);
+	for (int i = 0; names[i] != NULL; i++) {
+		const char *v = macro(ctx, names[i]);
+
+		if (v != NULL)
+			rg_kv_add(&kv, names[i], v);
+	}
+	rg_log(RG_LOG_DEBUG, "%s", rg_kv_str(&kv));
+}
+
+/* smfi_setreply() reads '%' as a format character: double each one. */
+static void
+set_reply(SMFICTX *ctx, const struct rg_verdict *v)
+{
+	char text[1024];
+	size_t n = 0;
+
+	for (const char *p = v->text; *p && n + 2 < sizeof(text); p++) {
+		if (*p == '%')
+			text[n++] = '%';
+		text[n++] = *p;
+	}
+	text[n] = '\0';
+	if (smfi_setreply(ctx, (char *)v->code, (char *)v->xcode, text) != MI_SUCCESS)
+		rg_log(RG_LOG_WARNING, "smfi_setreply failed; the MTA uses its default reply");
+}
+
+static sfsistat
+to_smfis(SMFICTX *ctx, const struct rg_verdict *v)
+{
+	switch (v->action) {
+	case RG_ACT_CONTINUE:
+		return SMFIS_CONTINUE;
+	case RG_ACT_REJECT:
+		set_reply(ctx, v);
+		return SMFIS_REJECT;
+	case RG_ACT_TEMPFAIL:
+		set_reply(ctx, v);
+		return SMFIS_TEMPFAIL;
+	}
+	return SMFIS_TEMPFAIL;
+}
+
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+    unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
+    unsigned long *pf3)
+{
+	const unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY |
+	    SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	struct conn *c = conn_get(ctx);
+
+	(void)f2;
+	(void)f3;
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	*pf0 = f0 & SMFIF_SETSYMLIST;
+	*pf1 = f1 & (skip | SMFIP_NR_CONN | SMFIP_NR_HELO);
+	*pf2 = *pf3 = 0;
+	c->nr_conn = (*pf1 & SMFIP_NR_CONN) != 0;
+	c->nr_helo = (*pf1 & SMFIP_NR_HELO) != 0;
+	if (*pf0 & SMFIF_SETSYMLIST) {
+		/* Ask for exactly what the policy reads, whatever the MTA's defaults. */
+		smfi_setsymlist(ctx, SMFIM_HELO, "{tls_version} {cipher}");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM,
+		    "i {auth_type} {auth_authen} {tls_version} {cipher}");
+		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i");
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
+{
+	struct conn *c = conn_get(ctx);
+	struct rg_config *cfg;
+	struct rg_verdict v;
+	char addr[INET6_ADDRSTRLEN] = "";
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr, addr, sizeof(addr));
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, addr, sizeof(addr));
+	if ((cfg = rg_config_current()) == NULL)
+		return SMFIS_TEMPFAIL;
+	rg_session_destroy(&c->session);
+	c->session = rg_session_new(cfg, addr, hostname, emit_syslog, NULL, false);
+	log_macros(ctx, "connect");
+	rg_session_connect(c->session, &v);
+	return c->nr_conn ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_helo(SMFICTX *ctx, char *helo)
+{
+	struct conn *c = smfi_getpriv(ctx);
+	struct rg_verdict v;
+
+	if (c == NULL || c->session == NULL)
+		return SMFIS_TEMPFAIL;
+	rg_session_set_helo(c->session, helo);
+	log_macros(ctx, "helo");
+	rg_session_helo(c->session, &v);
+	return c->nr_helo ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = smfi_getpriv(ctx);
+	struct rg_verdict v;
+
+	if (c == NULL || c->session == NULL || argv == NULL || argv[0] == NULL)
+		return SMFIS_TEMPFAIL;
+	log_macros(ctx, "mail");
+	/* Auth and TLS can change between transactions (AUTH after MAIL; RSET). */
+	rg_session_set_auth(c->session, macro(ctx, "{auth_authen}"),
+	    macro(ctx, "{auth_type}"), macro(ctx, "{tls_version}"));
+	rg_session_set_queue_id(c->session, macro(ctx, "i"));
+	rg_session_mail(c->session, argv[0], &v);
+	return to_smfis(ctx, &v);
+}
+
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = smfi_getpriv(ctx);
+	struct rg_verdict v;
+
+	if (c == NULL || c->session == NULL || argv == NULL || argv[0] == NULL)
+		return SMFIS_TEMPFAIL;
+	log_macros(ctx, "rcpt");
+	rg_session_set_queue_id(c->session, macro(ctx, "i"));
+	rg_session_rcpt(c->session, argv[0], &v);
+	return to_smfis(ctx, &v);
+}
+
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL && c->session != NULL)
+		rg_session_reset(c->session);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL) {
+		rg_session_destroy(&c->session);
+		free(c);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc rg_mlfi_desc = {
+	.xxfi_name = "relayguard",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_SETSYMLIST,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_helo = mlfi_helo,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_envrcpt = mlfi_envrcpt,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = mlfi_negotiate,
+};

@@ -1,0 +1,212 @@
+/*
+ * addr.c - RFC 5321 envelope address parsing for relay decisions.
+ *
+ * The parser errs toward "this routes through us": anything in the
+ * local part that a downstream MTA might treat as a route ('@', '%',
+ * '!') marks the address as routed, because the relay decision must
+ * hold whatever the next hop does with it.
+ */
+#include <string.h>
+
+#include "addr.h"
+#include "common/strutil.h"
+
+const char *
+rg_addr_status_name(enum rg_addr_status s)
+{
+	switch (s) {
+	case RG_ADDR_OK:	return "ok";
+	case RG_ADDR_SYNTAX:	return "syntax";
+	case RG_ADDR_BADCHAR:	return "bad-character";
+	case RG_ADDR_TOOLONG:	return "too-long";
+	}
+	return "unknown";
+}
+
+static bool
+is_route_char(char c)
+{
+	return c == '@' || c == '%' || c == '!';
+}
+
+/* Domain labels: letters, digits, '-', '_', '.', and 8-bit (IDN as UTF-8). */
+static bool
+domain_ok(const char *d)
+{
+	if (d[0] == '[') {
+		size_t n = strlen(d);
+
+		if (n < 3 || d[n - 1] != ']')
+			return false;
+		for (size_t i = 1; i < n - 1; i++)
+			if (d[i] == '[' || d[i] == ']' || d[i] == ' ' || d[i] == '\\')
+				return false;
+		return true;
+	}
+	if (d[0] == '.' || strstr(d, "..") != NULL)
+		return false;
+	for (; *d; d++) {
+		unsigned char c = (unsigned char)*d;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c >= 0x80))
+			return false;
+	}
+	return true;
+}
+
+/* Strip "@a,@b:" (RFC 5321 A-d-l); returns the rest, or NULL if malformed. */
+static const char *
+skip_source_route(const char *p, const char *end)
+{
+	const char *colon = memchr(p, ':', (size_t)(end - p));
+
+	if (colon == NULL || colon == p + 1)
+		return NULL;
+	return colon + 1;
+}
+
+/* Parse a quoted local part starting at '"'; sets *endp past the close quote. */
+static enum rg_addr_status
+parse_quoted(const char *p, const char *end, char *out, size_t outlen,
+    const char **endp)
+{
+	size_t n = 0;
+
+	for (p++; p < end; p++) {
+		char c = *p;
+
+		if (c == '"') {
+			*endp = p + 1;
+			out[n] = '\0';
+			return RG_ADDR_OK;
+		}
+		if (c == '\\') {
+			if (++p >= end)
+				return RG_ADDR_SYNTAX;
+			c = *p;
+		}
+		if (n + 1 >= outlen)
+			return RG_ADDR_TOOLONG;
+		out[n++] = c;
+	}
+	return RG_ADDR_SYNTAX;
+}
+
+static enum rg_addr_status
+parse_mailbox(const char *p, const char *end, struct rg_addr *a)
+{
+	const char *at, *dom;
+	enum rg_addr_status st;
+
+	if (p < end && *p == '"') {
+		const char *q;
+
+		st = parse_quoted(p, end, a->local, sizeof(a->local), &q);
+		if (st != RG_ADDR_OK)
+			return st;
+		a->quoted = true;
+		if (q == end) {
+			dom = NULL;
+		} else if (*q == '@') {
+			dom = q + 1;
+		} else {
+			return RG_ADDR_SYNTAX;
+		}
+	} else {
+		size_t n = 0;
+
+		/* The domain follows the last '@'; earlier ones are routing. */
+		at = NULL;
+		for (const char *q = p; q < end; q++)
+			if (*q == '@')
+				at = q;
+		const char *lend = at ? at : end;
+
+		for (const char *q = p; q < lend; q++) {
+			char c = *q;
+
+			/* Backslash outside quotes is not RFC 5321; read it as an escape. */
+			if (c == '\\' && q + 1 < lend)
+				c = *++q;
+			if (n + 1 >= sizeof(a->local))
+				return RG_ADDR_TOOLONG;
+			a->local[n++] = c;
+		}
+		a->local[n] = '\0';
+		dom = at ? at + 1 : NULL;
+	}
+	for (const char *q = a->local; *q; q++)
+		if (is_route_char(*q))
+			a->routed = true;
+	if (a->local[0] == '\0')
+		return RG_ADDR_SYNTAX;
+	if (dom != NULL) {
+		size_t dl = (size_t)(end - dom);
+
+		if (dl > 0 && dom[dl - 1] == '.')
+			dl--;		/* one trailing dot is the root; harmless */
+		if (dl == 0)
+			return RG_ADDR_SYNTAX;
+		if (!rg_strncpy(a->domain, sizeof(a->domain), dom, dl))
+			return RG_ADDR_TOOLONG;
+		rg_lower(a->domain);
+		if (!domain_ok(a->domain))
+			return RG_ADDR_SYNTAX;
+		a->ip_literal = a->domain[0] == '[';
+	}
+	return RG_ADDR_OK;
+}
+
+enum rg_addr_status
+rg_addr_parse(const char *in, struct rg_addr *a)
+{
+	const char *p = in, *end;
+	enum rg_addr_status st;
+
+	memset(a, 0, sizeof(*a));
+	for (const char *q = in; *q; q++) {
+		unsigned char c = (unsigned char)*q;
+
+		if (c < 0x20 || c == 0x7f)
+			return RG_ADDR_BADCHAR;
+	}
+	while (*p == ' ')
+		p++;
+	end = p + strlen(p);
+	while (end > p && end[-1] == ' ')
+		end--;
+	if (p < end && *p == '<') {
+		if (end[-1] != '>' || end - p < 2)
+			return RG_ADDR_SYNTAX;
+		p++;
+		end--;
+	} else if (p < end && end[-1] == '>') {
+		return RG_ADDR_SYNTAX;
+	}
+	if (p == end) {
+		a->null = true;
+		return RG_ADDR_OK;
+	}
+	if (*p == '@') {
+		p = skip_source_route(p, end);
+		if (p == NULL || p == end)
+			return RG_ADDR_SYNTAX;
+		a->source_route = true;
+	}
+	st = parse_mailbox(p, end, a);
+	if (st != RG_ADDR_OK) {
+		memset(a, 0, sizeof(*a));
+		return st;
+	}
+	if (a->domain[0] != '\0') {
+		size_t ll = strlen(a->local), dl = strlen(a->domain);
+
+		memcpy(a->norm, a->local, ll);
+		a->norm[ll] = '@';
+		memcpy(a->norm + ll + 1, a->domain, dl + 1);
+	} else {
+		strcpy(a->norm, a->local);
+	}
+	return RG_ADDR_OK;
+}

@@ -1,0 +1,163 @@
+/*
+ * policy.h - the relay and authentication decision engine.
+ *
+ * Pure: facts about one SMTP transaction go in, a verdict comes out.
+ * No I/O, no clock (the caller passes 'now'), no directory access: when
+ * a decision depends on the directory, the engine says so through
+ * rg_policy_*_lookup(), the caller asks the directory, and passes the
+ * three-way answer back in.  So every row of the decision table can be
+ * tested without a daemon, an MTA or a server.
+ *
+ * A struct rg_policy is built once per configuration snapshot and is
+ * read-only afterwards, so any number of threads may share it.
+ */
+#ifndef RG_POLICY_H
+#define RG_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "addr.h"
+#include "domset.h"
+#include "netset.h"
+
+enum rg_check {			/* sender_login, offsite_local */
+	RG_CHECK_OFF,
+	RG_CHECK_WARN,
+	RG_CHECK_REJECT,
+};
+
+enum rg_on_error {		/* what "could not tell" from the directory becomes */
+	RG_ON_ERROR_TEMPFAIL,
+	RG_ON_ERROR_CONTINUE,
+};
+
+/* A three-way directory answer, as the engine sees it. */
+enum rg_lookup {
+	RG_LOOKUP_NONE,		/* no lookup was needed or made */
+	RG_LOOKUP_FOUND,
+	RG_LOOKUP_NOTFOUND,
+	RG_LOOKUP_ERROR,
+};
+
+enum rg_rcpt_kind {
+	RG_KIND_MAILBOX,
+	RG_KIND_FORWARD,
+	RG_KIND_LIST,
+};
+
+/* What the MTA is told. */
+enum rg_action {
+	RG_ACT_CONTINUE,
+	RG_ACT_REJECT,
+	RG_ACT_TEMPFAIL,
+};
+
+/* What the log says (monitor mode and "warn" continue but log would-*). */
+enum rg_logged {
+	RG_LOGGED_ACCEPT,
+	RG_LOGGED_REJECT,
+	RG_LOGGED_TEMPFAIL,
+	RG_LOGGED_WOULD_REJECT,
+	RG_LOGGED_WOULD_TEMPFAIL,
+};
+
+struct rg_verdict {
+	enum rg_action action;
+	enum rg_logged logged;
+	const char *reason;	/* stable tag: "relay-denied", "local", ... */
+	const char *code;	/* "550"; NULL when accepted */
+	const char *xcode;	/* "5.7.1"; NULL when accepted */
+	const char *text;	/* reply text; NULL when accepted */
+	bool notable;		/* log even when accepts are not logged */
+	bool warning;		/* log at warning level */
+	const char *expires;	/* legacy exception involved: its date */
+	const char *note;	/* legacy exception involved: its note */
+};
+
+/* Client facts, straight from the MTA's macros.  NULL means absent. */
+struct rg_client {
+	const char *addr;	/* client IP as text; "" or NULL when unknown */
+	const char *auth_authen;	/* {auth_authen}: the SASL login */
+	const char *auth_type;	/* {auth_type}: the SASL mechanism */
+	const char *tls_version;	/* {tls_version} */
+};
+
+/* The client's class, derived once per stage by rg_policy_classify(). */
+struct rg_class {
+	bool trusted;		/* address in networks.trusted */
+	bool authenticated;	/* counts for relaying */
+	bool auth_without_tls;	/* logged in, but TLS was required and absent */
+	const char *login;	/* the SASL login, or NULL */
+};
+
+struct rg_policy;
+
+struct rg_policy *rg_policy_new(void);
+void	rg_policy_destroy(struct rg_policy **);
+
+/* Build-time setters (config loader only).  Defaults are in policy.conf(5). */
+void	rg_policy_set_monitor(struct rg_policy *, bool);
+void	rg_policy_set_auth(struct rg_policy *, bool relay, bool require_tls,
+	    enum rg_check sender_login);
+void	rg_policy_set_offsite_local(struct rg_policy *, enum rg_check);
+void	rg_policy_set_verify(struct rg_policy *, bool);
+void	rg_policy_set_on_error(struct rg_policy *, enum rg_on_error);
+/* The relay_denied reply text; copied. */
+void	rg_policy_set_relay_reply(struct rg_policy *, const char *);
+struct rg_netset *rg_policy_trusted(struct rg_policy *);
+struct rg_domset *rg_policy_local(struct rg_policy *);
+struct rg_domset *rg_policy_relay(struct rg_policy *);
+/*
+ * Add a legacy exception.  'sender' is an address (copied, compared
+ * case-insensitively), 'expires' the first instant it no longer holds,
+ * 'expires_text' its date as written, 'nets' NULL or a netset the
+ * policy takes over.
+ */
+void	rg_policy_add_exception(struct rg_policy *, const char *sender, time_t expires,
+	    const char *expires_text, struct rg_netset *nets, const char *note);
+
+bool	rg_policy_monitor(const struct rg_policy *);
+
+/* Classify a client from its address and SASL/TLS macros. */
+void	rg_policy_classify(const struct rg_policy *, const struct rg_client *,
+	    struct rg_class *class_r);
+
+/* MAIL FROM: does the decision need "does this login own the sender"? */
+bool	rg_policy_mail_lookup(const struct rg_policy *, const struct rg_class *,
+	    const struct rg_addr *sender);
+
+/*
+ * Decide MAIL FROM.  'owned' is the answer to the login lookup, or
+ * RG_LOOKUP_NONE when rg_policy_mail_lookup() said none was needed.
+ */
+void	rg_policy_mail(const struct rg_policy *, const struct rg_class *,
+	    const char *client_addr, const struct rg_addr *sender, enum rg_lookup owned,
+	    time_t now, struct rg_verdict *v_r);
+
+/* RCPT TO: does the decision need a directory lookup of this recipient? */
+bool	rg_policy_rcpt_lookup(const struct rg_policy *, const struct rg_class *,
+	    const struct rg_addr *rcpt);
+
+/*
+ * Decide RCPT TO.  'found' is the recipient lookup's answer (with 'kind'
+ * when found), or RG_LOOKUP_NONE when none was needed.  'sender' may be
+ * NULL-sender but not NULL.
+ */
+void	rg_policy_rcpt(const struct rg_policy *, const struct rg_class *,
+	    const char *client_addr, const struct rg_addr *sender,
+	    const struct rg_addr *rcpt, enum rg_lookup found, enum rg_rcpt_kind kind,
+	    time_t now, struct rg_verdict *v_r);
+
+/* A verdict for a malformed address ("bad-sender"/"bad-recipient"). */
+void	rg_policy_bad_address(const struct rg_policy *, bool is_rcpt,
+	    enum rg_addr_status, struct rg_verdict *v_r);
+
+/* An accepted verdict with a given reason (connect, helo, test mode). */
+void	rg_policy_accept(struct rg_verdict *v_r, const char *reason);
+
+/* "accept", "reject", "tempfail", "would-reject", "would-tempfail". */
+const char *rg_logged_name(enum rg_logged);
+
+#endif

@@ -1,0 +1,296 @@
+/*
+ * session.c - per-connection state, directory lookups and decision lines.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "session.h"
+#include "common/strutil.h"
+
+struct rg_session {
+	struct rg_config *cfg;
+	rg_emit_fn *emit;
+	void *emit_arg;
+	bool log_all;
+	char *client;		/* NULL when the MTA gave no address */
+	char *client_name;
+	char *helo;
+	char *qid;
+	char *auth_authen;
+	char *auth_type;
+	char *tls_version;
+	char *sender_raw;	/* as the client sent it, for logs */
+	struct rg_addr sender;
+	bool have_sender;
+};
+
+/* What a stage looked up, for the log line. */
+struct lookup_note {
+	bool done;
+	struct rg_dir_answer answer;
+};
+
+static void
+replace(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = v != NULL ? rg_xstrdup(v) : NULL;
+}
+
+struct rg_session *
+rg_session_new(struct rg_config *cfg, const char *client_addr, const char *client_name,
+    rg_emit_fn *emit, void *emit_arg, bool log_all)
+{
+	struct rg_session *s = rg_xcalloc(1, sizeof(*s));
+
+	s->cfg = cfg;
+	s->emit = emit;
+	s->emit_arg = emit_arg;
+	s->log_all = log_all;
+	replace(&s->client, client_addr != NULL && client_addr[0] != '\0' ? client_addr : NULL);
+	replace(&s->client_name, client_name);
+	return s;
+}
+
+static void
+clear_sender(struct rg_session *s)
+{
+	replace(&s->sender_raw, NULL);
+	s->have_sender = false;
+}
+
+void
+rg_session_reset(struct rg_session *s)
+{
+	clear_sender(s);
+	replace(&s->qid, NULL);
+}
+
+void
+rg_session_destroy(struct rg_session **sp)
+{
+	struct rg_session *s;
+
+	if (sp == NULL || (s = *sp) == NULL)
+		return;
+	rg_session_reset(s);
+	free(s->client);
+	free(s->client_name);
+	free(s->helo);
+	free(s->auth_authen);
+	free(s->auth_type);
+	free(s->tls_version);
+	rg_config_release(&s->cfg);
+	free(s);
+	*sp = NULL;
+}
+
+const struct rg_config *
+rg_session_config(const struct rg_session *s)
+{
+	return s->cfg;
+}
+
+void
+rg_session_set_helo(struct rg_session *s, const char *helo)
+{
+	replace(&s->helo, helo);
+}
+
+void
+rg_session_set_queue_id(struct rg_session *s, const char *qid)
+{
+	replace(&s->qid, qid != NULL && qid[0] != '\0' ? qid : NULL);
+}
+
+void
+rg_session_set_auth(struct rg_session *s, const char *authen, const char *type,
+    const char *tls)
+{
+	replace(&s->auth_authen, authen != NULL && authen[0] != '\0' ? authen : NULL);
+	replace(&s->auth_type, type != NULL && type[0] != '\0' ? type : NULL);
+	replace(&s->tls_version, tls != NULL && tls[0] != '\0' ? tls : NULL);
+}
+
+static void
+classify(const struct rg_session *s, struct rg_class *k)
+{
+	struct rg_client c = {
+		.addr = s->client,
+		.auth_authen = s->auth_authen,
+		.auth_type = s->auth_type,
+		.tls_version = s->tls_version,
+	};
+
+	rg_policy_classify(s->cfg->policy, &c, k);
+}
+
+static enum rg_log_level
+level_of(const struct rg_verdict *v)
+{
+	if (v->warning || v->logged == RG_LOGGED_TEMPFAIL ||
+	    v->logged == RG_LOGGED_WOULD_TEMPFAIL)
+		return RG_LOG_WARNING;
+	if (v->logged == RG_LOGGED_ACCEPT)
+		return RG_LOG_INFO;
+	return RG_LOG_NOTICE;
+}
+
+/*
+ * Log an address as the client typed it, since routing tricks are the
+ * evidence; only one pair of outer brackets is dropped, and put back.
+ */
+static void
+add_addr(struct rg_kv *kv, const char *key, const char *raw)
+{
+	char buf[1024];
+	size_t n = strlen(raw);
+
+	if (n >= 2 && raw[0] == '<' && raw[n - 1] == '>' && n - 2 < sizeof(buf)) {
+		memcpy(buf, raw + 1, n - 2);
+		buf[n - 2] = '\0';
+		raw = buf;
+	}
+	rg_kv_addr(kv, key, raw);
+}
+
+static void
+emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
+    const struct rg_verdict *v, const struct lookup_note *ln, bool accept_stage)
+{
+	struct rg_kv kv;
+	char head[160], reply[600];
+	bool want = v->notable || s->log_all ||
+	    (accept_stage && s->cfg->log_accepts);
+
+	if (!want)
+		return;
+	rg_kv_init(&kv);
+	rg_kv_add(&kv, "action", rg_logged_name(v->logged));
+	rg_kv_add(&kv, "stage", stage);
+	rg_kv_add(&kv, "reason", v->reason);
+	rg_kv_add(&kv, "client", s->client ? s->client : "unknown");
+	rg_kv_add(&kv, "client_name", s->client_name ? s->client_name : "unknown");
+	rg_kv_add(&kv, "helo", s->helo);
+	rg_kv_add(&kv, "auth", s->auth_authen);
+	rg_kv_add(&kv, "tls", s->tls_version);
+	if (s->sender_raw != NULL)
+		add_addr(&kv, "from", s->sender_raw);
+	if (rcpt_raw != NULL)
+		add_addr(&kv, "rcpt", rcpt_raw);
+	if (v->code != NULL) {
+		snprintf(reply, sizeof(reply), "%s %s %s", v->code, v->xcode, v->text);
+		rg_kv_add(&kv, "reply", reply);
+	}
+	if (v->expires != NULL) {
+		rg_kv_add(&kv, "expires", v->expires);
+		if (v->note != NULL && v->note[0] != '\0')
+			rg_kv_add(&kv, "note", v->note);
+	}
+	if (ln != NULL && ln->done) {
+		rg_kv_add(&kv, "lookup", ln->answer.source[0] ? ln->answer.source : NULL);
+		if (ln->answer.stale)
+			rg_kv_add(&kv, "directory", "stale");
+		if (ln->answer.status == RG_DIR_ERROR)
+			rg_kv_add(&kv, "lookup_error", ln->answer.why);
+	}
+	if (rg_policy_monitor(s->cfg->policy))
+		rg_kv_add(&kv, "mode", "monitor");
+	/* The queue id leads, as Postfix's own lines do; escape it too. */
+	rg_log_escape(s->qid ? s->qid : "NOQUEUE", head, sizeof(head));
+	{
+		char line[sizeof(kv.buf) + sizeof(head) + 4];
+
+		snprintf(line, sizeof(line), "%s: %s", head, rg_kv_str(&kv));
+		s->emit(s->emit_arg, level_of(v), line);
+	}
+}
+
+void
+rg_session_connect(struct rg_session *s, struct rg_verdict *v)
+{
+	struct rg_class k;
+
+	classify(s, &k);
+	rg_policy_accept(v, k.trusted ? "trusted" : "offsite");
+	emit_line(s, "connect", NULL, v, NULL, false);
+}
+
+void
+rg_session_helo(struct rg_session *s, struct rg_verdict *v)
+{
+	rg_policy_accept(v, "helo");
+	emit_line(s, "helo", NULL, v, NULL, false);
+}
+
+static enum rg_lookup
+to_lookup(const struct rg_dir_answer *a)
+{
+	switch (a->status) {
+	case RG_DIR_FOUND:	return RG_LOOKUP_FOUND;
+	case RG_DIR_NOTFOUND:	return RG_LOOKUP_NOTFOUND;
+	case RG_DIR_ERROR:	break;
+	}
+	return RG_LOOKUP_ERROR;
+}
+
+void
+rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
+{
+	struct lookup_note ln = { .done = false };
+	enum rg_lookup owned = RG_LOOKUP_NONE;
+	enum rg_addr_status st;
+	struct rg_class k;
+
+	clear_sender(s);
+	replace(&s->sender_raw, arg);
+	st = rg_addr_parse(arg, &s->sender);
+	if (st != RG_ADDR_OK) {
+		rg_policy_bad_address(s->cfg->policy, false, st, v);
+		emit_line(s, "mail", NULL, v, NULL, true);
+		return;
+	}
+	s->have_sender = true;
+	classify(s, &k);
+	if (rg_policy_mail_lookup(s->cfg->policy, &k, &s->sender)) {
+		ln.done = true;
+		rg_dir_login_owns(s->cfg->dir, k.login, s->sender.norm, &ln.answer);
+		owned = to_lookup(&ln.answer);
+	}
+	rg_policy_mail(s->cfg->policy, &k, s->client, &s->sender, owned, time(NULL), v);
+	emit_line(s, "mail", NULL, v, &ln, false);
+}
+
+void
+rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
+{
+	static const struct rg_addr null_sender = { .null = true };
+	struct lookup_note ln = { .done = false };
+	enum rg_lookup found = RG_LOOKUP_NONE;
+	enum rg_rcpt_kind kind = RG_KIND_MAILBOX;
+	enum rg_addr_status st;
+	struct rg_addr r;
+	struct rg_class k;
+
+	st = rg_addr_parse(arg, &r);
+	if (st != RG_ADDR_OK) {
+		rg_policy_bad_address(s->cfg->policy, true, st, v);
+		emit_line(s, "rcpt", arg, v, NULL, true);
+		return;
+	}
+	classify(s, &k);
+	if (rg_policy_rcpt_lookup(s->cfg->policy, &k, &r)) {
+		ln.done = true;
+		rg_dir_recipient(s->cfg->dir, r.norm, &ln.answer);
+		found = to_lookup(&ln.answer);
+		if (ln.answer.kind == RG_DIR_FORWARD)
+			kind = RG_KIND_FORWARD;
+		else if (ln.answer.kind == RG_DIR_LIST)
+			kind = RG_KIND_LIST;
+	}
+	rg_policy_rcpt(s->cfg->policy, &k, s->client,
+	    s->have_sender ? &s->sender : &null_sender, &r, found, kind, time(NULL), v);
+	emit_line(s, "rcpt", arg, v, &ln, true);
+}
