@@ -43,7 +43,8 @@ domain_ok(const char *d)
 				return false;
 		return true;
 	}
-	if (d[0] == '.' || strstr(d, "..") != NULL)
+	/* Only one trailing dot is the root; the caller already dropped it. */
+	if (d[0] == '.' || d[strlen(d) - 1] == '.' || strstr(d, "..") != NULL)
 		return false;
 	for (; *d; d++) {
 		unsigned char c = (unsigned char)*d;

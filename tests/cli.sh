@@ -1,0 +1,62 @@
+#!/bin/bash
+# The command-line contract: -V, -n (every error as FILE:LINE), and the
+# exit statuses of -T.
+. "$top_srcdir/tests/lib.sh"
+R="$RELAYGUARD"
+
+# expect_rc WANT DESCRIPTION CMD...: run CMD, compare its exit status.
+expect_rc() {
+	local want=$1 what=$2 rc
+	shift 2
+	"$@" >"$T/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then pass; else fail "$what: exit $rc, want $want"; cat "$T/out"; fi
+}
+
+expect_rc 0 "-V" "$R" -V
+grep -qE '^relayguard [0-9]+\.[0-9]+' "$T/out" && pass || fail "-V prints no version"
+expect_rc 64 "unknown option" "$R" -Z
+
+write_policy "$T/good.conf"
+expect_rc 0 "-n on a good file" "$R" -n -c "$T/good.conf"
+grep -qx "configuration OK" "$T/out" && pass || fail "-n does not say configuration OK"
+
+# Several mistakes at once: each one reported, each at its own line.
+cat >"$T/bad.conf" <<'CONF'
+mode = "enforse";
+networks = { trusted = [ "192.0.2.0/33", "10.0.0.1/8" ]; };
+domains = { local = [ "exa mple.edu" ]; };
+auth = { reley = true; require_tls = "yes"; };
+legacy_exceptions = ( { sender = "bob@example.edu"; expires = "2027-02-30"; } );
+directory = { backend = "file"; file = "/nonexistent/directory.conf"; };
+CONF
+expect_rc 78 "-n on a bad file" "$R" -n -c "$T/bad.conf"
+for want in ":1: \"enforse\" is not a valid mode" ":2: \"192.0.2.0/33\": prefix length" \
+    ":2: \"10.0.0.1/8\" has host bits set" ":3: \"exa mple.edu\" is not a domain" \
+    ":4: unknown key \"auth.reley\"" ":4: \"auth.require_tls\" must be true or false" \
+    ":5: \"2027-02-30\" is not a date" "/nonexistent/directory.conf:0: cannot read"; do
+	grep -qF -- "$want" "$T/out" && pass || fail "-n did not report: $want"
+done
+[ "$(grep -c "^$T/bad.conf:[0-9]*: " "$T/out")" -eq 7 ] && pass ||
+	fail "-n should list 7 errors in bad.conf, got: $(cat "$T/out")"
+expect_rc 78 "-n on a missing file" "$R" -n -c "$T/missing.conf"
+grep -qF "$T/missing.conf:0: cannot read" "$T/out" && pass || fail "missing file not reported"
+printf 'mode = "enforce"\nnetworks = {\n' >"$T/syntax.conf"
+expect_rc 78 "-n on a syntax error" "$R" -n -c "$T/syntax.conf"
+grep -qE "^$T/syntax.conf:[23]: syntax error" "$T/out" && pass || fail "syntax error line: $(cat "$T/out")"
+
+# -T exit statuses: 0 accepted, 1 rejected, 64 usage, 78 config, 75 tempfail.
+expect_rc 0 "-T accepted" "$R" -T -c "$T/good.conf" client=203.0.113.9 from=x@isp.example rcpt=alice@example.edu
+expect_rc 1 "-T rejected" "$R" -T -c "$T/good.conf" client=203.0.113.9 from=x@isp.example rcpt=u@victim.example
+expect_rc 64 "-T without rcpt" "$R" -T -c "$T/good.conf" client=203.0.113.9 from=x@isp.example
+expect_rc 64 "-T with an unknown key" "$R" -T -c "$T/good.conf" client=1.2.3.4 from=a@b rcpt=c@d colour=red
+expect_rc 78 "-T with a bad config" "$R" -T -c "$T/bad.conf" client=1.2.3.4 from=a@b rcpt=c@d
+
+# A directory that cannot answer: nothing listens on the port.
+dead=$(free_port)
+write_policy "$T/ldap.conf"
+sed -i "s|^directory = .*|directory = { backend = \"ldap\"; on_error = \"tempfail\"; ldap = { uris = [ \"ldap://127.0.0.1:$dead\" ]; starttls = \"off\"; base = \"dc=example,dc=edu\"; timeout = 2.0; }; };|" "$T/ldap.conf"
+expect_rc 75 "-T with the directory down" "$R" -T -c "$T/ldap.conf" client=203.0.113.9 from=x@isp.example rcpt=alice@example.edu
+grep -qE 'action=tempfail stage=rcpt reason=directory-unavailable .*reply="451 4\.3\.0' "$T/out" && pass ||
+	fail "directory down: $(cat "$T/out")"
+finish
