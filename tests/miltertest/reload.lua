@@ -10,10 +10,12 @@ local function reload(which)
 end
 
 local old = rg.open("198.51.100.7", "unknown", "x")
-reload("good")		-- policy B trusts 198.51.100.0/24
-
+-- CONNECT and HELO get no reply (SMFIP_NR_*): MAIL's reply proves the
+-- milter has seen the connection before the reload starts.
 rg.mail(old, "<a@x.example>")
 rg.passed(old, "old connection MAIL")
+reload("good")		-- policy B trusts 198.51.100.0/24
+
 rg.rcpt(old, "<u@victim.example>")
 rg.refused(old, "old connection keeps the old policy")
 mt.disconnect(old)
