@@ -160,6 +160,9 @@ rg_log_escape(const char *in, char *out, size_t outlen)
 	return need;
 }
 
+/* Its own pair, so a parser still reads a cut line; room for it is kept. */
+#define TRUNCATED " truncated=..."
+
 void
 rg_kv_init(struct rg_kv *kv)
 {
@@ -171,8 +174,7 @@ rg_kv_init(struct rg_kv *kv)
 static void
 kv_append(struct rg_kv *kv, const char *s, size_t n)
 {
-	/* Reserve room for the "..." marker. */
-	if (kv->truncated || kv->len + n + 4 > sizeof(kv->buf)) {
+	if (kv->truncated || kv->len + n + sizeof(TRUNCATED) > sizeof(kv->buf)) {
 		kv->truncated = true;
 		return;
 	}
@@ -185,28 +187,31 @@ static void
 kv_add(struct rg_kv *kv, const char *key, const char *pre, const char *value,
     const char *post)
 {
-	char esc[1024];
-	size_t n;
-	bool quote;
-	char full[1100];
+	char esc[1024], piece[1200];
+	int n;
 
 	if (value == NULL) {
 		pre = post = "";
 		value = "-";
 	}
-	n = rg_log_escape(value, esc, sizeof(esc));
-	if (n >= sizeof(esc))
-		memcpy(esc + sizeof(esc) - 4, "...", 4);
-	snprintf(full, sizeof(full), "%s%s%s", pre, esc, post);
-	quote = needs_quotes(full);
-	kv_append(kv, " ", kv->len ? 1 : 0);
-	kv_append(kv, key, strlen(key));
-	kv_append(kv, "=", 1);
-	if (quote)
-		kv_append(kv, "\"", 1);
-	kv_append(kv, full, strlen(full));
-	if (quote)
-		kv_append(kv, "\"", 1);
+	/* Escapes are never split: a shortened value ends after a whole one. */
+	if (rg_log_escape(value, esc, sizeof(esc) - 3) >= sizeof(esc) - 3)
+		strcat(esc, "...");
+	n = snprintf(piece, sizeof(piece), "%s%s%s", pre, esc, post);
+	if (n < 0 || (size_t)n >= sizeof(piece))
+		return;		/* cannot happen: piece is larger than esc + brackets */
+	/* One append per pair, so a full line never ends inside quotes. */
+	{
+		char pair[1300];
+		bool quote = needs_quotes(piece);
+		int m = snprintf(pair, sizeof(pair), "%s%s=%s%s%s", kv->len ? " " : "", key,
+		    quote ? "\"" : "", piece, quote ? "\"" : "");
+
+		if (m > 0 && (size_t)m < sizeof(pair))
+			kv_append(kv, pair, (size_t)m);
+		else
+			kv->truncated = true;
+	}
 }
 
 void
@@ -225,8 +230,8 @@ const char *
 rg_kv_str(struct rg_kv *kv)
 {
 	if (kv->truncated) {
-		memcpy(kv->buf + kv->len, "...", 4);
-		kv->len += 3;
+		memcpy(kv->buf + kv->len, TRUNCATED, sizeof(TRUNCATED));
+		kv->len += sizeof(TRUNCATED) - 1;
 		kv->truncated = false;
 	}
 	return kv->buf;

@@ -48,7 +48,9 @@ void	rg_fatal(int status, const char *fmt, ...)
 
 /*
  * A key=value line being built in a fixed buffer.  If the buffer fills,
- * the line ends in "..." rather than being cut silently mid-value.
+ * the pairs that do not fit are dropped whole and the line ends in
+ * " truncated=...", never cut silently mid-value.  A single value over
+ * 1 KiB is shortened inside its own quotes and ends in "...".
  */
 struct rg_kv {
 	char buf[2048];

@@ -199,6 +199,18 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	load_exceptions(e, cf, p);
 }
 
+/* A key that the chosen backend would silently ignore is a mistake. */
+static void
+misplaced(struct rg_errs *e, const config_setting_t *g, const char *key,
+    const char *backend)
+{
+	const config_setting_t *s = g ? config_setting_get_member(g, key) : NULL;
+
+	if (s != NULL)
+		rg_errs_at(e, s, "\"directory.%s\" has no effect with directory.backend = \"%s\"",
+		    key, backend);
+}
+
 static void
 load_directory(struct rg_errs *e, const config_t *cf, struct rg_config *c)
 {
@@ -219,12 +231,12 @@ load_directory(struct rg_errs *e, const config_t *cf, struct rg_config *c)
 			rg_errs_add(e, c->path, 0, "directory backend \"ldap\" needs a directory group");
 			return;
 		}
+		misplaced(e, g, "file", "ldap");
 		c->dir = rg_conf_ldap(e, g, c->path);
 		return;
 	}
-	if (g != NULL && config_setting_get_member(g, "ldap") != NULL)
-		rg_errs_at(e, config_setting_get_member(g, "ldap"),
-		    "\"directory.ldap\" is set but directory.backend is \"file\"");
+	misplaced(e, g, "ldap", "file");
+	misplaced(e, g, "cache", "file");
 	rg_conf_string(e, g, "file", "directory.conf", &file);
 	path = rg_conf_path(c->path, file);
 	c->dir = rg_conf_dirfile(e, path);

@@ -7,6 +7,7 @@
  *   relayguard -V
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ usage(void)
 	fputs("usage: relayguard [-f] [-v] [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE]\n"
 	    "       relayguard -n [-v] [-c FILE]\n"
 	    "       relayguard -T [-c FILE] client=IP [name=HOST] [helo=NAME] [auth=LOGIN]"
-	    " [tls=VERSION] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
+	    " [auth_type=MECH] [tls=VERSION] [qid=ID] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
 	    "       relayguard -V\n", stderr);
 	return EX_USAGE;
 }
@@ -141,6 +142,8 @@ main(int argc, char **argv)
 		rg_mlfi_set_debug(1);
 	}
 	if (checkonly || testmode) {
+		/* libmilter ignores SIGPIPE for the daemon; a closed LDAP socket must not kill us here. */
+		signal(SIGPIPE, SIG_IGN);
 		/* Directory state changes go to stderr, never to syslog, here. */
 		rg_log_syslog(false);
 		rg_log_stderr(true);

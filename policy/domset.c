@@ -76,8 +76,11 @@ rg_domset_add(struct rg_domset *s, const char *pat, char *err, size_t errlen)
 
 		if (c <= ' ' || c == '@' || c == '%' || c == '!' || c == '*' || c == 0x7f ||
 		    (i > 0 && c == '.' && pat[i - 1] == '.')) {
-			snprintf(err, errlen, "\"%s\" is not a domain (use \".%s\" for subdomains)",
-			    pat, pat[0] == '*' && pat[1] == '.' ? pat + 2 : "example.edu");
+			if (pat[0] == '*' && pat[1] == '.')
+				snprintf(err, errlen, "\"%s\" is not a domain: write \".%s\" for "
+				    "every subdomain", pat, pat + 2);
+			else
+				snprintf(err, errlen, "\"%s\" is not a domain", pat);
 			return false;
 		}
 	}

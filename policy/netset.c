@@ -168,15 +168,17 @@ rg_netset_add(struct rg_netset *s, const char *cidr, char *err, size_t errlen)
 	if (slash == NULL) {
 		len = max;
 	} else {
+		/* ::ffff:a.b.c.d/120 is written in IPv6 terms and means a.b.c.d/24. */
+		bool mapped = family == 4 && strchr(addr, ':') != NULL;
+		int written_max = mapped ? 128 : max;
 		char *end;
 		long l = strtol(slash + 1, &end, 10);
 
-		if (slash[1] == '\0' || *end != '\0' || l < 0 || l > max) {
-			snprintf(err, errlen, "\"%s\": prefix length must be 0..%d", cidr, max);
+		if (slash[1] == '\0' || *end != '\0' || l < 0 || l > written_max) {
+			snprintf(err, errlen, "\"%s\": prefix length must be 0..%d", cidr, written_max);
 			return false;
 		}
-		/* ::ffff:a.b.c.d/120 means a.b.c.d/24. */
-		if (family == 4 && strchr(addr, ':') != NULL)
+		if (mapped)
 			l = l >= 96 ? l - 96 : -1;
 		if (l < 0) {
 			snprintf(err, errlen, "\"%s\": prefix too short for a mapped IPv4 network", cidr);

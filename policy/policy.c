@@ -212,6 +212,18 @@ directory_error(const struct rg_policy *p, struct rg_verdict *v)
 	}
 }
 
+/* A warn-only check never holds mail up: its outage is logged, not tempfailed. */
+static void
+sender_check_error(const struct rg_policy *p, struct rg_verdict *v)
+{
+	directory_error(p, v);
+	if (p->sender_login == RG_CHECK_WARN && v->action == RG_ACT_TEMPFAIL) {
+		v->action = RG_ACT_CONTINUE;
+		v->logged = RG_LOGGED_WOULD_TEMPFAIL;
+		v->warning = true;
+	}
+}
+
 static void
 finish(const struct rg_policy *p, struct rg_verdict *v)
 {
@@ -274,11 +286,11 @@ rg_policy_mail(const struct rg_policy *p, const struct rg_class *k,
 	} else if (rg_policy_mail_lookup(p, k, sender)) {
 		if (owned == RG_LOOKUP_FOUND)
 			rg_policy_accept(v, k->authenticated ? "authenticated" : "login");
-		else if (owned == RG_LOOKUP_ERROR)
-			directory_error(p, v);
-		else
+		else if (owned == RG_LOOKUP_NOTFOUND)
 			refuse_checked(v, p->sender_login, "sender-login-mismatch", "553",
 			    "5.7.1", "Sender address is not owned by the authenticated user");
+		else
+			sender_check_error(p, v);
 	} else if (k->trusted) {
 		rg_policy_accept(v, "trusted");
 	} else if (k->login != NULL) {

@@ -1,0 +1,290 @@
+/*
+ * conf_ldap.c - directory.ldap and directory.cache into an LDAP backend.
+ *
+ * Every key is checked here, and every problem is recorded with its
+ * FILE:LINE before we give up, so "relayguard -n" lists them all.
+ * The bind password is read here, from a file nobody else may read;
+ * it is handed to the backend and wiped, and appears in no message.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "conf_ldap.h"
+#include "../directory/dir_ldap.h"
+
+#define MAX_URIS	16
+#define MAX_LOGIN_ATTRS	16
+#define MAX_SECRET	1024
+
+static const char *const ldap_keys[] = {
+	"uris", "starttls", "tls_ca_file", "bind_dn", "bind_password_file", "base", "scope",
+	"timeout", "pool_size", "recipient_filter", "forward_attribute", "list_filter",
+	"list_member_attribute", "login_filter", "login_address_attributes", NULL
+};
+static const char *const cache_keys[] = {
+	"ttl", "negative_ttl", "max_entries", "stale_ttl", NULL
+};
+
+/* The setting to blame: the key itself when present, else its group. */
+static const config_setting_t *
+at(const config_setting_t *grp, const char *key)
+{
+	const config_setting_t *s = config_setting_get_member(grp, key);
+
+	return s != NULL ? s : grp;
+}
+
+/*
+ * Read the secret.  Opened first and checked with fstat, so the file we
+ * judge is the file we read.  Messages name the file, never its content.
+ */
+static char *
+read_secret(struct rg_errs *e, const config_setting_t *s, const char *path)
+{
+	char buf[MAX_SECRET + 2], *out = NULL;
+	struct stat st;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		rg_errs_at(e, s, "bind_password_file \"%s\": %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rg_errs_at(e, s, "bind_password_file \"%s\" is not a regular file", path);
+		goto done;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		rg_errs_at(e, s, "bind_password_file \"%s\" is readable or writable by group or "
+		    "others (mode %03o); chmod 600 it", path, (unsigned)(st.st_mode & 0777));
+		goto done;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		rg_errs_at(e, s, "bind_password_file \"%s\" must be owned by root or by the "
+		    "user relayguard runs as", path);
+		goto done;
+	}
+	while (len < sizeof(buf) - 1 &&
+	    ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			len += (size_t)n;
+	buf[len] = '\0';
+	/* One trailing newline is the editor's, not the password's. */
+	if (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if (len > 0 && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	if (len > MAX_SECRET)
+		rg_errs_at(e, s, "bind_password_file \"%s\" is longer than %d bytes", path,
+		    MAX_SECRET);
+	else if (len == 0)
+		/* An empty password is an unauthenticated bind: anonymous in disguise. */
+		rg_errs_at(e, s, "bind_password_file \"%s\" is empty", path);
+	else if (memchr(buf, '\0', len) != NULL || memchr(buf, '\n', len) != NULL)
+		rg_errs_at(e, s, "bind_password_file \"%s\" must hold one line of text", path);
+	else if ((out = strdup(buf)) == NULL)
+		rg_errs_at(e, s, "out of memory");
+done:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return out;
+}
+
+static void
+check_filter(struct rg_errs *e, const config_setting_t *grp, const char *key, const char *f)
+{
+	char why[160];
+
+	if (f != NULL && !rg_ldap_filter_check(f, why, sizeof(why)))
+		rg_errs_at(e, at(grp, key), "%s: %s", key, why);
+}
+
+static void
+check_attr(struct rg_errs *e, const config_setting_t *s, const char *key, const char *a)
+{
+	char why[160];
+
+	if (a != NULL && !rg_ldap_attr_check(a, why, sizeof(why)))
+		rg_errs_at(e, s, "%s: \"%s\" %s", key, a, why);
+}
+
+static void
+check_dn(struct rg_errs *e, const config_setting_t *grp, const char *key, const char *dn)
+{
+	char why[160];
+
+	if (dn != NULL && !rg_ldap_dn_check(dn, why, sizeof(why)))
+		rg_errs_at(e, at(grp, key), "%s: \"%s\" is %s", key, dn, why);
+}
+
+/* Collect a list of strings; records an error and returns 0 when unusable. */
+static size_t
+strings(struct rg_errs *e, const config_setting_t *grp, const char *key, const char **out,
+    size_t max)
+{
+	const config_setting_t *s = rg_conf_strings(e, grp, key);
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	n = (size_t)config_setting_length(s);
+	if (n == 0 || n > max) {
+		rg_errs_at(e, s, "%s must list 1 to %zu entries", key, max);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = config_setting_get_string_elem(s, (int)i);
+	return n;
+}
+
+static void
+load_cache(struct rg_errs *e, const config_setting_t *dirgrp, struct rg_cache_settings *c)
+{
+	const config_setting_t *g = config_setting_get_member(dirgrp, "cache");
+	long long ttl = 300, neg = 60, max = 100000, stale = 3600;
+
+	if (g != NULL && !config_setting_is_group(g)) {
+		rg_errs_at(e, g, "directory.cache must be a group: cache = { ttl = 300; ... };");
+		g = NULL;
+	}
+	if (g != NULL) {
+		rg_conf_check_keys(e, g, cache_keys);
+		rg_conf_int(e, g, "ttl", ttl, 0, 86400, &ttl);
+		rg_conf_int(e, g, "negative_ttl", neg, 0, 86400, &neg);
+		rg_conf_int(e, g, "max_entries", max, 0, 10000000, &max);
+		rg_conf_int(e, g, "stale_ttl", stale, 0, 7 * 86400, &stale);
+		if (stale != 0 && stale < ttl)
+			rg_errs_at(e, at(g, "stale_ttl"), "stale_ttl (%lld) must be 0 or at least "
+			    "ttl (%lld)", stale, ttl);
+	}
+	c->ttl = (double)ttl;
+	c->negative_ttl = (double)neg;
+	c->stale_ttl = (double)stale;
+	c->max_entries = (size_t)max;
+}
+
+struct rg_dir *
+rg_conf_ldap(struct rg_errs *errs, const config_setting_t *dirgrp, const char *conffile)
+{
+	static const char *const starttls[] = { "off", "try", "demand", NULL };
+	static const char *const scopes[] = { "base", "one", "sub", NULL };
+	const config_setting_t *g = config_setting_get_member(dirgrp, "ldap");
+	struct rg_ldap_settings set;
+	const char *uris[MAX_URIS], *attrs[MAX_LOGIN_ATTRS], *pwfile = NULL, *ca = NULL;
+	char *pwpath = NULL, *capath = NULL, *secret = NULL, why[160];
+	int before = errs->count, tls, scope;
+	long long pool;
+	struct rg_dir *d = NULL;
+
+	memset(&set, 0, sizeof(set));
+	if (g == NULL || !config_setting_is_group(g)) {
+		rg_errs_at(errs, g != NULL ? g : dirgrp, "directory backend \"ldap\" needs a "
+		    "group ldap = { uris = [ ... ]; base = \"...\"; ... };");
+		load_cache(errs, dirgrp, &set.cache);
+		return NULL;
+	}
+	rg_conf_check_keys(errs, g, ldap_keys);
+
+	if (config_setting_get_member(g, "uris") == NULL)
+		rg_errs_at(errs, g, "ldap.uris is required: uris = [ \"ldap://...\" ];");
+	set.uris = uris;
+	set.nuris = strings(errs, g, "uris", uris, MAX_URIS);
+	for (size_t i = 0; i < set.nuris; i++)
+		if (!rg_ldap_uri_check(uris[i], why, sizeof(why)))
+			rg_errs_at(errs, at(g, "uris"), "uris: \"%s\": %s", uris[i], why);
+
+	rg_conf_enum(errs, g, "starttls", starttls, RG_LDAP_STARTTLS_DEMAND, &tls);
+	set.starttls = (enum rg_ldap_starttls)tls;
+	if (rg_conf_string(errs, g, "tls_ca_file", NULL, &ca) && ca != NULL) {
+		capath = rg_conf_path(conffile, ca);
+		if (access(capath, R_OK) != 0)
+			rg_errs_at(errs, at(g, "tls_ca_file"), "tls_ca_file \"%s\": %s", capath,
+			    strerror(errno));
+		set.tls_ca_file = capath;
+	}
+
+	rg_conf_string(errs, g, "bind_dn", NULL, &set.bind_dn);
+	rg_conf_string(errs, g, "bind_password_file", NULL, &pwfile);
+	if (set.bind_dn != NULL) {
+		check_dn(errs, g, "bind_dn", set.bind_dn);
+		if (pwfile == NULL)
+			rg_errs_at(errs, at(g, "bind_dn"), "bind_dn needs bind_password_file "
+			    "(omit both for an anonymous bind)");
+	} else if (pwfile != NULL) {
+		rg_errs_at(errs, at(g, "bind_password_file"), "bind_password_file without "
+		    "bind_dn");
+	}
+	if (set.bind_dn != NULL && pwfile != NULL) {
+		pwpath = rg_conf_path(conffile, pwfile);
+		secret = read_secret(errs, at(g, "bind_password_file"), pwpath);
+		set.bind_password = secret;
+	}
+
+	if (!rg_conf_string(errs, g, "base", NULL, &set.base) || set.base == NULL)
+		rg_errs_at(errs, at(g, "base"), "ldap.base is required, e.g. base = "
+		    "\"dc=example,dc=edu\";");
+	else
+		check_dn(errs, g, "base", set.base);
+	rg_conf_enum(errs, g, "scope", scopes, RG_LDAP_SCOPE_SUB, &scope);
+	set.scope = (enum rg_ldap_scope)scope;
+	/* One RCPT must stay inside Sendmail's 10 s milter command timeout. */
+	rg_conf_double(errs, g, "timeout", 3.0, 0.1, 9.0, &set.timeout);
+	rg_conf_int(errs, g, "pool_size", 8, 1, 256, &pool);
+	set.pool_size = (int)pool;
+
+	rg_conf_string(errs, g, "recipient_filter", "(|(mail=%s)(mailLocalAddress=%s))",
+	    &set.recipient_filter);
+	check_filter(errs, g, "recipient_filter", set.recipient_filter);
+	rg_conf_string(errs, g, "forward_attribute", "mailRoutingAddress",
+	    &set.forward_attribute);
+	if (set.forward_attribute != NULL && *set.forward_attribute != '\0')
+		check_attr(errs, at(g, "forward_attribute"), "forward_attribute",
+		    set.forward_attribute);
+	rg_conf_string(errs, g, "list_filter", "(&(objectClass=nisMailAlias)(|(mail=%s)(cn=%u)))",
+	    &set.list_filter);
+	/* An empty list_filter turns list lookups off. */
+	if (set.list_filter != NULL && *set.list_filter == '\0')
+		set.list_filter = NULL;
+	check_filter(errs, g, "list_filter", set.list_filter);
+	rg_conf_string(errs, g, "list_member_attribute", "rfc822MailMember",
+	    &set.list_member_attribute);
+	if (set.list_member_attribute != NULL && *set.list_member_attribute != '\0')
+		check_attr(errs, at(g, "list_member_attribute"), "list_member_attribute",
+		    set.list_member_attribute);
+	rg_conf_string(errs, g, "login_filter", "(uid=%s)", &set.login_filter);
+	check_filter(errs, g, "login_filter", set.login_filter);
+
+	set.login_address_attributes = attrs;
+	if (config_setting_get_member(g, "login_address_attributes") != NULL) {
+		set.nlogin_address_attributes = strings(errs, g, "login_address_attributes", attrs,
+		    MAX_LOGIN_ATTRS);
+		for (size_t i = 0; i < set.nlogin_address_attributes; i++)
+			check_attr(errs, at(g, "login_address_attributes"),
+			    "login_address_attributes", attrs[i]);
+	} else {
+		attrs[0] = "mail";
+		attrs[1] = "mailLocalAddress";
+		set.nlogin_address_attributes = 2;
+	}
+
+	load_cache(errs, dirgrp, &set.cache);
+
+	if (errs->count == before) {
+		d = rg_dir_ldap_new(&set, why, sizeof(why));
+		if (d == NULL)
+			rg_errs_at(errs, g, "ldap: %s", why);
+	}
+	if (secret != NULL) {
+		explicit_bzero(secret, strlen(secret));
+		free(secret);
+	}
+	free(pwpath);
+	free(capath);
+	return d;
+}

@@ -1,0 +1,520 @@
+/*
+ * dir_ldap.c - the LDAP backend's lookups: recipient kinds and login
+ * ownership, each behind the answer cache.
+ *
+ * One lookup = acquire a pooled connection, run one or two searches
+ * against one deadline, release.  A transport failure closes the
+ * connection and reopens it once (possibly on the next URI); a second
+ * failure, a timeout or a server-side error is RG_DIR_ERROR.  Zero
+ * entries is RG_DIR_NOTFOUND and never anything else.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ldap.h>
+
+#include "../common/log.h"
+#include "dir_ldap.h"
+#include "dir_ldap_pool.h"
+
+/* Enough to see "one or several"; more entries would not change the answer. */
+#define SEARCH_SIZELIMIT	8
+#define MAX_ATTRS		16
+
+struct ldap_backend {
+	struct rg_ldap_pool *pool;
+	struct rg_cache *cache;
+	char *base;
+	int scope;
+	double timeout;
+	char *recipient_filter;
+	char *list_filter;
+	char *forward_attr;
+	char *member_attr;
+	char *login_filter;
+	char *login_attrs[MAX_ATTRS + 1];
+};
+
+/* One lookup in flight: its connection, deadline and retry allowance. */
+struct lookup {
+	struct ldap_backend *b;
+	struct rg_ldap_conn *conn;
+	double deadline;
+	bool reopened;
+	struct rg_dir_answer *a;
+};
+
+static bool
+lookup_begin(struct lookup *lk, struct ldap_backend *b, struct rg_dir_answer *a)
+{
+	memset(lk, 0, sizeof(*lk));
+	lk->b = b;
+	lk->a = a;
+	lk->deadline = rg_ldap_now() + b->timeout;
+	lk->conn = rg_ldap_pool_acquire(b->pool, lk->deadline);
+	if (lk->conn == NULL) {
+		a->status = RG_DIR_ERROR;
+		snprintf(a->source, sizeof(a->source), "ldap-pool");
+		snprintf(a->why, sizeof(a->why), "no free LDAP connection within %.1fs "
+		    "(raise pool_size?)", b->timeout);
+		return false;
+	}
+	return true;
+}
+
+static void
+lookup_end(struct lookup *lk)
+{
+	if (lk->conn != NULL)
+		rg_ldap_pool_release(lk->b->pool, lk->conn);
+	lk->conn = NULL;
+}
+
+static void
+set_error(struct lookup *lk, const char *why)
+{
+	lk->a->status = RG_DIR_ERROR;
+	snprintf(lk->a->source, sizeof(lk->a->source), "%s",
+	    rg_ldap_conn_uri(lk->b->pool, lk->conn));
+	snprintf(lk->a->why, sizeof(lk->a->why), "%s", why);
+}
+
+/* Transport-level trouble: the connection itself is unusable. */
+static bool
+is_transport(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT ||
+	    rc == LDAP_ENCODING_ERROR || rc == LDAP_DECODING_ERROR;
+}
+
+/*
+ * Run one search.  Returns true with *res_r (maybe zero entries) on an
+ * answer; false with lk->a filled as RG_DIR_ERROR otherwise.
+ */
+static bool
+search(struct lookup *lk, const char *filter, char **attrs, LDAPMessage **res_r)
+{
+	struct ldap_backend *b = lk->b;
+
+	*res_r = NULL;
+	for (;;) {
+		LDAP *ld;
+		LDAPMessage *res = NULL;
+		struct timeval tv;
+		double left;
+		int msgid, rc, err = LDAP_OTHER;
+		char why[sizeof(lk->a->why)], *diag = NULL;
+		bool timed_out = false;
+
+		if (!rg_ldap_conn_ready(b->pool, lk->conn, lk->deadline, lk->a)) {
+			lk->a->status = RG_DIR_ERROR;
+			return false;
+		}
+		ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
+		left = lk->deadline - rg_ldap_now();
+		if (left < 0.001)
+			left = 0.001;
+		tv.tv_sec = (time_t)left;
+		tv.tv_usec = (suseconds_t)((left - (double)tv.tv_sec) * 1e6);
+		/* tv is the server's time limit here, and our own wait below. */
+		rc = ldap_search_ext(ld, b->base, b->scope, filter, attrs, 0, NULL, NULL, &tv,
+		    SEARCH_SIZELIMIT, &msgid);
+		if (rc == LDAP_SUCCESS) {
+			rc = ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, &res);
+			if (rc == 0) {
+				ldap_abandon_ext(ld, msgid, NULL, NULL);
+				snprintf(why, sizeof(why), "search: no answer within %.1fs", left);
+				rc = LDAP_TIMEOUT;
+				timed_out = true;
+			} else if (rc < 0) {
+				ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &err);
+				rc = err;
+				snprintf(why, sizeof(why), "search: %s", ldap_err2string(rc));
+			} else {
+				rc = ldap_parse_result(ld, res, &err, NULL, &diag, NULL, NULL, 0);
+				if (rc == LDAP_SUCCESS)
+					rc = err;
+				snprintf(why, sizeof(why), "search: %s%s%s", ldap_err2string(rc),
+				    diag != NULL && *diag ? ": " : "", diag != NULL ? diag : "");
+				ldap_memfree(diag);
+			}
+		} else {
+			snprintf(why, sizeof(why), "search: %s", ldap_err2string(rc));
+		}
+		if (rc == LDAP_SUCCESS ||
+		    (rc == LDAP_SIZELIMIT_EXCEEDED && ldap_count_entries(ld, res) > 0)) {
+			*res_r = res;
+			return true;
+		}
+		ldap_msgfree(res);
+		if (!is_transport(rc)) {
+			/* The server answered, with an error: retrying will not help. */
+			set_error(lk, why);
+			return false;
+		}
+		set_error(lk, why);
+		/*
+		 * A pooled connection the server dropped while idle is routine;
+		 * a stall, or trouble on a connection we just opened, is not.
+		 */
+		rg_ldap_conn_fail(b->pool, lk->conn, timed_out || rg_ldap_conn_fresh(lk->conn), why);
+		if (lk->reopened || rg_ldap_now() >= lk->deadline)
+			return false;
+		lk->reopened = true;
+	}
+}
+
+/* Does the first entry of 'res' carry attribute 'attr'? */
+static bool
+has_attr(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	struct berval **vals;
+	bool yes;
+
+	if (attr == NULL)
+		return false;
+	vals = ldap_get_values_len(ld, e, attr);
+	yes = vals != NULL && vals[0] != NULL;
+	ldap_value_free_len(vals);
+	return yes;
+}
+
+static void
+answered(struct lookup *lk, enum rg_dir_status st, enum rg_dir_kind kind)
+{
+	lk->a->status = st;
+	lk->a->kind = kind;
+	snprintf(lk->a->source, sizeof(lk->a->source), "%s",
+	    rg_ldap_conn_uri(lk->b->pool, lk->conn));
+	lk->a->why[0] = '\0';
+}
+
+/* Expand a template, or settle the answer (NOTFOUND/ERROR) and return NULL. */
+static char *
+expand(struct lookup *lk, const char *tmpl, const char *value, bool *nodomain_r)
+{
+	char *f = NULL;
+
+	*nodomain_r = false;
+	switch (rg_ldap_filter_expand(tmpl, value, &f)) {
+	case RG_LDAP_EXPAND_OK:
+		return f;
+	case RG_LDAP_EXPAND_NODOMAIN:
+		*nodomain_r = true;
+		return NULL;
+	case RG_LDAP_EXPAND_FAIL:
+		break;
+	}
+	set_error(lk, "cannot build filter (out of memory?)");
+	return NULL;
+}
+
+static void
+ldap_recipient(struct lookup *lk, const char *addr)
+{
+	struct ldap_backend *b = lk->b;
+	char *attrs[3] = { b->forward_attr, b->member_attr, NULL };
+	char *noattrs[2] = { LDAP_NO_ATTRS, NULL };
+	char *f;
+	LDAPMessage *res, *e;
+	LDAP *ld;
+	bool nodom;
+
+	if (attrs[0] == NULL) {
+		attrs[0] = attrs[1];
+		attrs[1] = NULL;
+	}
+	if (attrs[0] == NULL)
+		attrs[0] = LDAP_NO_ATTRS;
+	if ((f = expand(lk, b->recipient_filter, addr, &nodom)) == NULL && !nodom)
+		return;
+	if (f != NULL) {
+		bool ok = search(lk, f, attrs, &res);
+		free(f);
+		if (!ok)
+			return;
+		ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
+		if ((e = ldap_first_entry(ld, res)) != NULL) {
+			enum rg_dir_kind k = RG_DIR_MAILBOX;
+			if (has_attr(ld, e, b->forward_attr))
+				k = RG_DIR_FORWARD;
+			else if (has_attr(ld, e, b->member_attr))
+				k = RG_DIR_LIST;
+			ldap_msgfree(res);
+			answered(lk, RG_DIR_FOUND, k);
+			return;
+		}
+		ldap_msgfree(res);
+	}
+	if (b->list_filter != NULL) {
+		if ((f = expand(lk, b->list_filter, addr, &nodom)) == NULL && !nodom)
+			return;
+		if (f != NULL) {
+			bool ok = search(lk, f, noattrs, &res);
+			free(f);
+			if (!ok)
+				return;
+			ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
+			e = ldap_first_entry(ld, res);
+			ldap_msgfree(res);
+			if (e != NULL) {
+				answered(lk, RG_DIR_FOUND, RG_DIR_LIST);
+				return;
+			}
+		}
+	}
+	answered(lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+}
+
+static void
+ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
+{
+	struct ldap_backend *b = lk->b;
+	LDAPMessage *res, *e;
+	LDAP *ld;
+	char *f;
+	bool nodom, owns = false;
+
+	if ((f = expand(lk, b->login_filter, login, &nodom)) == NULL) {
+		if (nodom)
+			answered(lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+		return;
+	}
+	if (!search(lk, f, b->login_attrs, &res)) {
+		free(f);
+		return;
+	}
+	free(f);
+	ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
+	/* Several entries for one login: owning through any of them counts. */
+	for (e = ldap_first_entry(ld, res); e != NULL && !owns; e = ldap_next_entry(ld, e)) {
+		for (int i = 0; b->login_attrs[i] != NULL && !owns; i++) {
+			struct berval **v = ldap_get_values_len(ld, e, b->login_attrs[i]);
+			for (int j = 0; v != NULL && v[j] != NULL; j++) {
+				/* mail and mailLocalAddress match case-insensitively. */
+				if (v[j]->bv_len == strlen(addr) &&
+				    strncasecmp(v[j]->bv_val, addr, v[j]->bv_len) == 0) {
+					owns = true;
+					break;
+				}
+			}
+			ldap_value_free_len(v);
+		}
+	}
+	ldap_msgfree(res);
+	answered(lk, owns ? RG_DIR_FOUND : RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+}
+
+/* Cache key: a tag byte, then the values separated by NUL bytes. */
+static size_t
+cache_key(char *buf, size_t buflen, char tag, const char *v1, const char *v2)
+{
+	size_t l1 = strlen(v1), l2 = v2 != NULL ? strlen(v2) + 1 : 0;
+
+	if (2 + l1 + l2 > buflen)
+		return 0;
+	buf[0] = tag;
+	memcpy(buf + 1, v1, l1 + 1);
+	if (v2 != NULL)
+		memcpy(buf + 2 + l1, v2, l2);
+	return 1 + l1 + 1 + l2;
+}
+
+static void
+log_stale(const char *what, const char *key, double age, const struct rg_dir_answer *a)
+{
+	struct rg_kv kv;
+	char agebuf[32];
+
+	snprintf(agebuf, sizeof(agebuf), "%.0f", age);
+	rg_kv_init(&kv);
+	rg_kv_add(&kv, "directory", "stale");
+	rg_kv_add(&kv, "lookup", what);
+	rg_kv_add(&kv, "key", key);
+	rg_kv_add(&kv, "age", agebuf);
+	rg_kv_add(&kv, "uri", a->source);
+	rg_kv_add(&kv, "why", a->why);
+	rg_log(RG_LOG_NOTICE, "%s", rg_kv_str(&kv));
+}
+
+static void
+log_error(const char *what, const char *key, const struct rg_dir_answer *a)
+{
+	struct rg_kv kv;
+
+	rg_kv_init(&kv);
+	rg_kv_add(&kv, "ldap", "error");
+	rg_kv_add(&kv, "lookup", what);
+	rg_kv_add(&kv, "key", key);
+	rg_kv_add(&kv, "uri", a->source);
+	rg_kv_add(&kv, "why", a->why);
+	rg_log(RG_LOG_WARNING, "%s", rg_kv_str(&kv));
+}
+
+/*
+ * The cache wrapper both questions share: a fresh hit answers at once;
+ * a directory answer is stored; an error falls back to a stale positive.
+ */
+static void
+cached(struct ldap_backend *b, const char *what, char tag, const char *v1, const char *v2,
+    struct rg_dir_answer *a)
+{
+	char key[1100];
+	size_t klen = cache_key(key, sizeof(key), tag, v1, v2);
+	bool positive = false;
+	int value = 0;
+	double age = 0;
+	enum rg_cache_hit hit = RG_CACHE_MISS;
+	struct lookup lk;
+
+	if (klen > 0)
+		hit = rg_cache_get(b->cache, key, klen, &positive, &value, &age);
+	if (hit == RG_CACHE_FRESH) {
+		a->status = positive ? RG_DIR_FOUND : RG_DIR_NOTFOUND;
+		a->kind = (enum rg_dir_kind)value;
+		snprintf(a->source, sizeof(a->source), "cache");
+		a->why[0] = '\0';
+		return;
+	}
+	if (lookup_begin(&lk, b, a)) {
+		if (tag == 'R')
+			ldap_recipient(&lk, v1);
+		else
+			ldap_login_owns(&lk, v1, v2);
+		lookup_end(&lk);
+	}
+	if (a->status != RG_DIR_ERROR) {
+		if (klen > 0)
+			rg_cache_put(b->cache, key, klen, a->status == RG_DIR_FOUND, (int)a->kind);
+		return;
+	}
+	if (hit == RG_CACHE_STALE && positive) {
+		a->status = RG_DIR_FOUND;
+		a->kind = (enum rg_dir_kind)value;
+		a->stale = true;
+		log_stale(what, v2 != NULL ? v2 : v1, age, a);
+		return;
+	}
+	log_error(what, v2 != NULL ? v2 : v1, a);
+}
+
+static void
+op_recipient(struct rg_dir *d, const char *addr, struct rg_dir_answer *a)
+{
+	cached(d->backend, "recipient", 'R', addr, NULL, a);
+}
+
+static void
+op_login_owns(struct rg_dir *d, const char *login, const char *addr,
+    struct rg_dir_answer *a)
+{
+	cached(d->backend, "login", 'L', login, addr, a);
+}
+
+static bool
+op_probe(struct rg_dir *d, char *err, size_t errlen)
+{
+	struct ldap_backend *b = d->backend;
+
+	return rg_ldap_pool_probe(b->pool, b->base, err, errlen);
+}
+
+static void
+backend_free(struct ldap_backend *b)
+{
+	if (b == NULL)
+		return;
+	rg_ldap_pool_destroy(&b->pool);
+	rg_cache_destroy(&b->cache);
+	free(b->base);
+	free(b->recipient_filter);
+	free(b->list_filter);
+	free(b->forward_attr);
+	free(b->member_attr);
+	free(b->login_filter);
+	for (int i = 0; b->login_attrs[i] != NULL; i++)
+		free(b->login_attrs[i]);
+	free(b);
+}
+
+static void
+op_destroy(struct rg_dir *d)
+{
+	backend_free(d->backend);
+	free(d);
+}
+
+static const struct rg_dir_ops ldap_ops = {
+	.name = "ldap",
+	.recipient = op_recipient,
+	.login_owns = op_login_owns,
+	.probe = op_probe,
+	.destroy = op_destroy,
+};
+
+static bool
+copy_opt(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (src == NULL || *src == '\0')
+		return true;
+	return (*dst = strdup(src)) != NULL;
+}
+
+struct rg_dir *
+rg_dir_ldap_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
+{
+	struct ldap_backend *b;
+	struct rg_dir *d;
+	static const int scopes[] = {
+		[RG_LDAP_SCOPE_BASE] = LDAP_SCOPE_BASE,
+		[RG_LDAP_SCOPE_ONE] = LDAP_SCOPE_ONELEVEL,
+		[RG_LDAP_SCOPE_SUB] = LDAP_SCOPE_SUBTREE,
+	};
+	int version;
+
+	if (set->nuris == 0 || set->base == NULL || set->recipient_filter == NULL ||
+	    set->login_filter == NULL || set->nlogin_address_attributes == 0 ||
+	    set->nlogin_address_attributes > MAX_ATTRS || set->pool_size < 1 ||
+	    set->timeout <= 0 || set->nuris > 64) {
+		snprintf(err, errlen, "incomplete LDAP settings");
+		return NULL;
+	}
+	/*
+	 * libldap initialises its globals on first use; do it now, while
+	 * only one thread runs, rather than in the first concurrent lookups.
+	 */
+	ldap_get_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &version);
+	if ((b = calloc(1, sizeof(*b))) == NULL || (d = calloc(1, sizeof(*d))) == NULL) {
+		free(b);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	b->scope = scopes[set->scope];
+	b->timeout = set->timeout;
+	if (!copy_opt(&b->base, set->base) ||
+	    !copy_opt(&b->recipient_filter, set->recipient_filter) ||
+	    !copy_opt(&b->list_filter, set->list_filter) ||
+	    !copy_opt(&b->forward_attr, set->forward_attribute) ||
+	    !copy_opt(&b->member_attr, set->list_member_attribute) ||
+	    !copy_opt(&b->login_filter, set->login_filter))
+		goto nomem;
+	for (size_t i = 0; i < set->nlogin_address_attributes; i++)
+		if ((b->login_attrs[i] = strdup(set->login_address_attributes[i])) == NULL)
+			goto nomem;
+	if ((b->pool = rg_ldap_pool_new(set, err, errlen)) == NULL)
+		goto fail;
+	if ((b->cache = rg_cache_new(&set->cache, NULL, NULL)) == NULL)
+		goto nomem;
+	d->ops = &ldap_ops;
+	d->backend = b;
+	return d;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	backend_free(b);
+	free(d);
+	return NULL;
+}

@@ -1,0 +1,597 @@
+/*
+ * test_conf.c - policy.conf and directory.conf loading, and the
+ * reference-counted snapshot swap.  Its own program: it needs libconfig.
+ *
+ * Every case writes its files into a fresh mkdtemp() directory, loads
+ * them, and states exactly which errors come out: how many, and for each
+ * the file, the line and a piece of the message.  Files are written with
+ * one construct per line so the line numbers below can be read off.
+ */
+#include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "conf/conf.h"
+#include "directory/dir.h"
+
+static char tmpdir[64];
+static char made[32][128];
+static int nmade;
+
+static void
+path_of(const char *name, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s/%s", tmpdir, name);
+}
+
+/* Write a file into the test directory (once per name; later writes replace it). */
+static void
+put(const char *name, const char *text)
+{
+	char path[128];
+	FILE *fp;
+	int i;
+
+	path_of(name, path, sizeof(path));
+	fp = fopen(path, "w");
+	CU_ASSERT_FATAL(fp != NULL);
+	fputs(text, fp);
+	CU_ASSERT_FATAL(fclose(fp) == 0);
+	for (i = 0; i < nmade && strcmp(made[i], path) != 0; i++)
+		;
+	if (i == nmade && nmade < 32)
+		snprintf(made[nmade++], sizeof(made[0]), "%s", path);
+}
+
+static struct rg_config *
+load(const char *name, struct rg_errs *e)
+{
+	char path[128];
+
+	path_of(name, path, sizeof(path));
+	memset(e, 0, sizeof(*e));
+	return rg_config_load(path, e);
+}
+
+static const char good_dir[] =
+	"mailboxes = [ \"alice@example.edu\", \"bob@example.edu\",\n"
+	"  \"carol@physics.example.edu\" ];\n"
+	"forwards = ( { address = \"dave@example.edu\"; target = \"dave@isp.example\"; } );\n"
+	"lists = ( { address = \"staff@example.edu\";\n"
+	"  members = [ \"alice@example.edu\", \"eve@partner.example\" ]; } );\n"
+	"logins = (\n"
+	"  { login = \"alice\"; addresses = [ \"alice@example.edu\" ]; },\n"
+	"  { login = \"carol\"; addresses = [ \"carol@physics.example.edu\", \"carol@example.edu\" ]; }\n"
+	");\n";
+
+static const char good_policy[] =
+	"socket = \"unix:/run/relayguard/relayguard.sock\";\n"
+	"mode = \"%s\";\n"
+	"networks = { trusted = [ \"127.0.0.0/8\", \"::1/128\", \"192.0.2.0/24\", \"2001:db8::/32\" ]; };\n"
+	"domains = { local = [ \"example.edu\", \".example.edu\" ]; relay = [ \"partner.example\" ]; };\n"
+	"auth = { relay = true; require_tls = true; sender_login = \"reject\"; };\n"
+	"sender = { offsite_local = \"reject\"; };\n"
+	"recipients = { verify = true; };\n"
+	"legacy_exceptions = (\n"
+	"  { sender = \"bob@example.edu\"; expires = \"2027-03-01\";\n"
+	"    networks = [ \"198.51.100.0/24\" ]; note = \"old laptop\"; }\n"
+	");\n"
+	"directory = { backend = \"file\"; file = \"directory.conf\"; on_error = \"continue\"; };\n"
+	"replies = { relay_denied = \"No relaying here, friend\"; };\n"
+	"log = { facility = \"local3\"; accepts = true; };\n";
+
+static void
+write_good(const char *name, const char *mode)
+{
+	char text[sizeof(good_policy) + 16];
+
+	snprintf(text, sizeof(text), good_policy, mode);
+	put("directory.conf", good_dir);
+	put(name, text);
+}
+
+static time_t
+day(int y, int m, int d)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d };
+
+	return timegm(&tm);
+}
+
+/* One RCPT decision under a loaded snapshot, with the directory answering. */
+static void
+decide(const struct rg_config *c, const char *client, const char *from, const char *to,
+    time_t now, struct rg_verdict *v)
+{
+	struct rg_client cl = { client, NULL, NULL, NULL };
+	struct rg_class k;
+	struct rg_addr f, r;
+	struct rg_dir_answer ans;
+	enum rg_lookup lk = RG_LOOKUP_NONE;
+	enum rg_rcpt_kind kind = RG_KIND_MAILBOX;
+
+	rg_policy_classify(c->policy, &cl, &k);
+	CU_ASSERT_FATAL(rg_addr_parse(from, &f) == RG_ADDR_OK);
+	CU_ASSERT_FATAL(rg_addr_parse(to, &r) == RG_ADDR_OK);
+	if (rg_policy_rcpt_lookup(c->policy, &k, &r)) {
+		rg_dir_recipient(c->dir, r.norm, &ans);
+		lk = ans.status == RG_DIR_FOUND ? RG_LOOKUP_FOUND :
+		    ans.status == RG_DIR_NOTFOUND ? RG_LOOKUP_NOTFOUND : RG_LOOKUP_ERROR;
+		if (lk == RG_LOOKUP_FOUND)
+			kind = ans.kind == RG_DIR_FORWARD ? RG_KIND_FORWARD :
+			    ans.kind == RG_DIR_LIST ? RG_KIND_LIST : RG_KIND_MAILBOX;
+	}
+	rg_policy_rcpt(c->policy, &k, client, &f, &r, lk, kind, now, v);
+}
+
+static void
+test_valid(void)
+{
+	struct rg_errs e;
+	struct rg_config *c;
+	struct rg_verdict v;
+	struct rg_dir_answer a;
+	struct rg_class k;
+	static const struct { const char *addr; enum rg_dir_status st; enum rg_dir_kind kind; } rcpts[] = {
+		{ "alice@example.edu", RG_DIR_FOUND, RG_DIR_MAILBOX },
+		{ "carol@physics.example.edu", RG_DIR_FOUND, RG_DIR_MAILBOX },
+		{ "dave@example.edu", RG_DIR_FOUND, RG_DIR_FORWARD },
+		{ "staff@example.edu", RG_DIR_FOUND, RG_DIR_LIST },
+		{ "nobody@example.edu", RG_DIR_NOTFOUND, RG_DIR_MAILBOX },
+		{ "eve@partner.example", RG_DIR_NOTFOUND, RG_DIR_MAILBOX },
+	};
+	static const struct { const char *login, *addr; enum rg_dir_status st; } owns[] = {
+		{ "alice", "alice@example.edu", RG_DIR_FOUND },
+		{ "alice", "bob@example.edu", RG_DIR_NOTFOUND },
+		{ "carol", "carol@example.edu", RG_DIR_FOUND },
+		{ "carol", "carol@physics.example.edu", RG_DIR_FOUND },
+		{ "bob", "bob@example.edu", RG_DIR_NOTFOUND },
+		{ "mallory", "alice@example.edu", RG_DIR_NOTFOUND },
+	};
+
+	write_good("valid.conf", "enforce");
+	c = load("valid.conf", &e);
+	UT_INT("valid", "errors", e.count, 0);
+	for (int i = 0; i < e.count; i++)
+		UT_STR("valid", "unexpected error", e.msgs[i], "");
+	rg_errs_free(&e);
+	CU_ASSERT_FATAL(c != NULL);
+	UT_STR("valid", "socket", c->socket, "unix:/run/relayguard/relayguard.sock");
+	UT_STR("valid", "facility", c->facility, "local3");
+	UT_INT("valid", "log_accepts", c->log_accepts, true);
+	UT_STR("valid", "backend", c->dir_backend, "file");
+	UT_INT("valid", "monitor", rg_policy_monitor(c->policy), false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c->dir);
+
+	for (size_t i = 0; i < UT_NROWS(rcpts); i++) {
+		rg_dir_recipient(c->dir, rcpts[i].addr, &a);
+		UT_INT(rcpts[i].addr, "recipient status", a.status, rcpts[i].st);
+		if (rcpts[i].st == RG_DIR_FOUND)
+			UT_STR(rcpts[i].addr, "kind", rg_dir_kind_name(a.kind),
+			    rg_dir_kind_name(rcpts[i].kind));
+	}
+	for (size_t i = 0; i < UT_NROWS(owns); i++) {
+		rg_dir_login_owns(c->dir, owns[i].login, owns[i].addr, &a);
+		UT_INT(owns[i].addr, owns[i].login, a.status, owns[i].st);
+	}
+
+	rg_policy_classify(c->policy, &(struct rg_client){ "::ffff:192.0.2.7", NULL, NULL, NULL }, &k);
+	UT_INT("valid", "mapped trusted", k.trusted, true);
+	decide(c, "203.0.113.9", "<x@remote.example>", "<u@remote.example>", day(2026, 1, 1), &v);
+	UT_STR("valid relay", "reason", v.reason, "relay-denied");
+	UT_STR("valid relay", "text", v.text, "No relaying here, friend");
+	decide(c, "203.0.113.9", "<x@remote.example>", "<Alice@Example.EDU>", day(2026, 1, 1), &v);
+	UT_STR("valid local", "reason", v.reason, "local");
+	decide(c, "203.0.113.9", "<x@remote.example>", "<staff@example.edu>", day(2026, 1, 1), &v);
+	UT_STR("valid list", "reason", v.reason, "list");
+	decide(c, "203.0.113.9", "<x@remote.example>", "<nobody@example.edu>", day(2026, 1, 1), &v);
+	UT_STR("valid unknown", "reason", v.reason, "unknown-recipient");
+	decide(c, "192.0.2.7", "<x@remote.example>", "<u@remote.example>", day(2026, 1, 1), &v);
+	UT_STR("valid trusted", "reason", v.reason, "trusted");
+	/* The date is the first instant the exception no longer holds (00:00 UTC). */
+	decide(c, "198.51.100.7", "<bob@example.edu>", "<u@remote.example>",
+	    day(2027, 3, 1) - 1, &v);
+	UT_STR("valid legacy", "reason", v.reason, "legacy-exception");
+	UT_STR("valid legacy", "expires", v.expires, "2027-03-01");
+	UT_STR("valid legacy", "note", v.note, "old laptop");
+	decide(c, "198.51.100.7", "<bob@example.edu>", "<u@remote.example>", day(2027, 3, 1), &v);
+	UT_STR("valid legacy expired", "reason", v.reason, "legacy-exception-expired");
+	rg_config_release(&c);
+	CU_ASSERT_PTR_NULL(c);
+
+	/* mode = "monitor" */
+	write_good("monitor.conf", "monitor");
+	c = load("monitor.conf", &e);
+	UT_INT("monitor", "errors", e.count, 0);
+	rg_errs_free(&e);
+	CU_ASSERT_FATAL(c != NULL);
+	UT_INT("monitor", "monitor", rg_policy_monitor(c->policy), true);
+	decide(c, "203.0.113.9", "<x@remote.example>", "<u@remote.example>", day(2026, 1, 1), &v);
+	UT_STR("monitor relay", "logged", rg_logged_name(v.logged), "would-reject");
+	UT_INT("monitor relay", "action", v.action, RG_ACT_CONTINUE);
+	rg_config_release(&c);
+
+	/* An empty file: every default. */
+	put("empty.conf", "# nothing\n");
+	c = load("empty.conf", &e);
+	UT_INT("empty", "errors", e.count, 0);
+	rg_errs_free(&e);
+	CU_ASSERT_FATAL(c != NULL);
+	UT_STR("empty", "socket", c->socket, "inet:8894@127.0.0.1");
+	UT_STR("empty", "facility", c->facility, "mail");
+	UT_INT("empty", "log_accepts", c->log_accepts, false);
+	UT_INT("empty", "monitor", rg_policy_monitor(c->policy), false);
+	rg_config_release(&c);
+}
+
+/* The shipped example loads as is. */
+static void
+test_shipped(void)
+{
+	const char *top = getenv("top_srcdir");
+	char path[512];
+	struct rg_errs e = { 0 };
+	struct rg_config *c;
+
+	if (top != NULL) {
+		snprintf(path, sizeof(path), "%s/etc/policy.conf", top);
+	} else {
+		const char *slash = strstr(__FILE__, "tests/unit/test_conf.c");
+
+		snprintf(path, sizeof(path), "%.*setc/policy.conf",
+		    slash ? (int)(slash - __FILE__) : 0, __FILE__);
+	}
+	c = rg_config_load(path, &e);
+	UT_INT(path, "errors", e.count, 0);
+	for (int i = 0; i < e.count; i++)
+		UT_STR(path, "unexpected error", e.msgs[i], "");
+	rg_errs_free(&e);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	rg_config_release(&c);
+}
+
+struct want_err {
+	const char *file;	/* NULL: the policy file itself */
+	int line;
+	const char *msg;	/* a piece of the message */
+};
+
+struct err_row {
+	const char *name;
+	const char *policy;
+	const char *dirfile;	/* written as baddir.conf when not NULL */
+	int count;
+	struct want_err e[8];
+};
+
+static const struct err_row err_rows[] = {
+	{ "unknown top-level key",
+	  "mode = \"enforce\";\n"
+	  "colour = \"blue\";\n",
+	  NULL, 1, { { NULL, 2, "unknown key \"colour\"" } } },
+	{ "unknown nested key",
+	  "auth = {\n"
+	  "  relay = true;\n"
+	  "  reley = false;\n"
+	  "};\n",
+	  NULL, 1, { { NULL, 3, "unknown key \"auth.reley\"" } } },
+	{ "unknown key in an exception",
+	  "legacy_exceptions = (\n"
+	  "  { sender = \"bob@example.edu\"; expires = \"2027-03-01\";\n"
+	  "    netwerks = [ \"198.51.100.0/24\" ]; }\n"
+	  ");\n",
+	  NULL, 1, { { NULL, 3, "unknown key \"legacy_exceptions.netwerks\"" } } },
+	{ "wrong types",
+	  "mode = 1;\n"
+	  "auth = { relay = \"yes\"; };\n"
+	  "log = { accepts = 1; };\n"
+	  "networks = { trusted = \"192.0.2.0/24\"; };\n"
+	  "domains = { local = [ 1, 2 ]; };\n"
+	  "recipients = 1;\n",
+	  NULL, 6, { { NULL, 1, "\"mode\" must be a string" },
+	    { NULL, 2, "\"auth.relay\" must be true or false" },
+	    { NULL, 3, "\"log.accepts\" must be true or false" },
+	    { NULL, 4, "\"trusted\" must be a list of strings" },
+	    { NULL, 5, "\"local\" must hold only strings" },
+	    { NULL, 6, "\"recipients\" must be a group" } } },
+	{ "bad CIDRs",
+	  "networks = { trusted = [\n"
+	  "  \"192.0.2.0/24\",\n"
+	  "  \"192.0.2.1/24\",\n"
+	  "  \"10.0.0.0/33\",\n"
+	  "  \"garbage\" ]; };\n",
+	  NULL, 3, { { NULL, 3, "\"192.0.2.1/24\" has host bits set" },
+	    { NULL, 4, "\"10.0.0.0/33\": prefix length must be 0..32" },
+	    { NULL, 5, "\"garbage\" is not an IPv4 or IPv6 network" } } },
+	/*
+	 * Not tested: a bad last element with "]" on the next line.  libconfig
+	 * records the line of the token after a list's last scalar, so that
+	 * error names the "]" line; policy.conf(5) BUGS says so.
+	 */
+	{ "bad CIDR in an exception",
+	  "legacy_exceptions = (\n"
+	  "  { sender = \"bob@example.edu\"; expires = \"2027-03-01\";\n"
+	  "    networks = [ \"198.51.100.0/16\" ]; }\n"
+	  ");\n",
+	  NULL, 1, { { NULL, 3, "has host bits set" } } },
+	{ "bad domains",
+	  "domains = {\n"
+	  "  local = [ \"example.edu\",\n"
+	  "    \"*.example.edu\" ];\n"
+	  "  relay = [ \"exa mple.org\" ];\n"
+	  "};\n",
+	  NULL, 2, { { NULL, 3, "\"*.example.edu\" is not a domain: write \".example.edu\" for every subdomain" },
+	    { NULL, 4, "\"exa mple.org\" is not a domain" } } },
+	{ "bad dates",
+	  "legacy_exceptions = (\n"
+	  "  { sender = \"a@example.edu\"; expires = \"2027-02-30\"; },\n"
+	  "  { sender = \"b@example.edu\"; expires = \"27-03-01\"; },\n"
+	  "  { sender = \"c@example.edu\"; expires = \"2027-13-01\"; },\n"
+	  "  { sender = \"d@example.edu\";\n"
+	  "    expires = \"2027-3-1\"; },\n"
+	  "  { sender = \"e@example.edu\"; expires = \"2027-03-01\"; }\n"
+	  ");\n",
+	  NULL, 4, { { NULL, 2, "\"2027-02-30\" is not a date (YYYY-MM-DD)" },
+	    { NULL, 3, "\"27-03-01\" is not a date" },
+	    { NULL, 4, "\"2027-13-01\" is not a date" },
+	    { NULL, 6, "\"2027-3-1\" is not a date" } } },
+	{ "missing expires, missing or bad sender",
+	  "legacy_exceptions = (\n"
+	  "  { sender = \"bob@example.edu\";\n"
+	  "    note = \"no end date\"; },\n"
+	  "  { expires = \"2027-03-01\"; },\n"
+	  "  { sender = \"bob\"; expires = \"2027-03-01\"; },\n"
+	  "  { sender = \"a%b@example.edu\"; expires = \"2027-03-01\"; }\n"
+	  ");\n",
+	  NULL, 4, { { NULL, 2, "legacy exception lacks \"expires\"" },
+	    { NULL, 4, "legacy exception lacks \"sender\"" },
+	    { NULL, 5, "\"bob\" is not a plain local@domain address" },
+	    { NULL, 6, "\"a%b@example.edu\" is not a plain local@domain address" } } },
+	{ "bad enum values",
+	  "mode = \"enforcing\";\n"
+	  "sender = { offsite_local = \"maybe\"; };\n"
+	  "auth = { sender_login = \"REJECT\"; };\n"
+	  "directory = { on_error = \"retry\"; };\n"
+	  "log = { facility = \"mial\"; };\n"
+	  "directory2 = 1;\n",
+	  NULL, 6, { { NULL, 1, "\"enforcing\" is not a valid mode (expected one of: enforce, monitor)" },
+	    { NULL, 2, "\"maybe\" is not a valid offsite_local (expected one of: off, warn, reject)" },
+	    { NULL, 3, "\"REJECT\" is not a valid sender_login" },
+	    { NULL, 4, "\"retry\" is not a valid on_error (expected one of: tempfail, continue)" },
+	    { NULL, 5, "unknown syslog facility \"mial\"" },
+	    { NULL, 6, "unknown key \"directory2\"" } } },
+	{ "syntax error",
+	  "mode = \"enforce\";\n"
+	  "auth = {\n"
+	  "  relay = = true;\n"
+	  "};\n",
+	  NULL, 1, { { NULL, 3, "syntax error" } } },
+	/* libconfig can only notice an unclosed string at the end of the file. */
+	{ "unterminated string",
+	  "mode = \"enforce\";\n"
+	  "\n"
+	  "socket = \"inet:8894@127.0.0.1;\n",
+	  NULL, 1, { { NULL, 4, "syntax error" } } },
+	{ "directory.conf errors",
+	  "directory = { file = \"baddir.conf\"; };\n",
+	  "mailboxes = [ \"alice@example.edu\",\n"
+	  "  \"not an address\",\n"
+	  "  \"x%y@example.edu\" ];\n"
+	  "colour = 1;\n"
+	  "logins = (\n"
+	  "  { login = \"alice\"; adresses = [ \"alice@example.edu\" ]; }\n"
+	  ");\n"
+	  "forwards = ( { address = \"f@example.edu\"; } );\n"
+	  "lists = ( { address = \"l@example.edu\";\n"
+	  "  members = [ \"ok@example.edu\", \"<>\" ]; } );\n",
+	  6, { { "baddir.conf", 2, "mailbox \"not an address\" is not a plain local@domain address" },
+	    { "baddir.conf", 3, "mailbox \"x%y@example.edu\" is not a plain" },
+	    { "baddir.conf", 4, "unknown key \"colour\"" },
+	    { "baddir.conf", 6, "unknown key \"logins.adresses\"" },
+	    { "baddir.conf", 8, "entry lacks \"target\"" },
+	    { "baddir.conf", 10, "member \"<>\" is not a plain" } } },
+	{ "directory.conf syntax error",
+	  "directory = { file = \"baddir.conf\"; };\n",
+	  "mailboxes = [ \"alice@example.edu\" ];\n"
+	  "logins = ( { login = = \"alice\"; } );\n",
+	  1, { { "baddir.conf", 2, "syntax error" } } },
+	{ "directory.conf missing",
+	  "mode = \"enforce\";\n"
+	  "directory = { file = \"missing.conf\"; };\n",
+	  NULL, 1, { { "missing.conf", 0, "cannot read: No such file or directory" } } },
+	{ "errors in both files",
+	  "mode = \"monitr\";\n"
+	  "directory = { file = \"baddir.conf\"; };\n",
+	  "mailboxes = [ \"alice@example.edu\", \"bad address\" ];\n",
+	  2, { { NULL, 1, "\"monitr\" is not a valid mode" },
+	    { "baddir.conf", 1, "mailbox \"bad address\"" } } },
+	{ "many errors in one file",
+	  "socket = \"tcp:8894\";\n"
+	  "mode = \"monitor\";\n"
+	  "networks = { trusted = [ \"192.0.2.0/33\" ]; };\n"
+	  "domains = { local = [ \"example.edu\" ]; lokal = [ \"x.example\" ]; };\n"
+	  "auth = { require_tls = \"yes\"; };\n"
+	  "legacy_exceptions = (\n"
+	  "  { sender = \"bob@example.edu\"; expires = \"2027-02-30\"; }\n"
+	  ");\n"
+	  "replies = { relay_denied = \"\"; };\n"
+	  "colour = \"blue\";\n"
+	  "directory = { backend = \"file\"; ldap = { uris = [ \"ldap://x\" ]; }; };\n",
+	  NULL, 8, { { NULL, 1, "socket \"tcp:8894\" must be unix:/path" },
+	    { NULL, 3, "prefix length must be 0..32" },
+	    { NULL, 4, "unknown key \"domains.lokal\"" },
+	    { NULL, 5, "\"auth.require_tls\" must be true or false" },
+	    { NULL, 7, "\"2027-02-30\" is not a date" },
+	    { NULL, 9, "\"replies.relay_denied\" must be 1-400 printable characters" },
+	    { NULL, 10, "unknown key \"colour\"" },
+	    { NULL, 11, "\"directory.ldap\" has no effect with directory.backend = \"file\"" } } },
+};
+
+/* Does some message read exactly "PATH:LINE: ...msg..."? Each is used once. */
+static void
+check_errors(const char *name, const char *policy_path, const struct rg_errs *e,
+    int count, const struct want_err *w)
+{
+	bool used[64] = { false };
+
+	UT_INT(name, "error count", e->count, count);
+	for (int i = 0; i < count && i < 8; i++) {
+		char prefix[256], label[300], path[128];
+		bool hit = false;
+
+		if (w[i].file != NULL)
+			path_of(w[i].file, path, sizeof(path));
+		snprintf(prefix, sizeof(prefix), "%s:%d: ", w[i].file ? path : policy_path,
+		    w[i].line);
+		for (int k = 0; k < e->count && k < 64 && !hit; k++) {
+			const char *m = e->msgs[k];
+
+			if (!used[k] && strncmp(m, prefix, strlen(prefix)) == 0 &&
+			    strstr(m + strlen(prefix), w[i].msg) != NULL)
+				hit = used[k] = true;
+		}
+		snprintf(label, sizeof(label), "%s: want \"%s%s\"", name, prefix, w[i].msg);
+		UT_INT(label, "reported", hit, true);
+	}
+	for (int k = 0; k < e->count && k < 64; k++)
+		if (!used[k])
+			UT_STR(name, "unexpected error", e->msgs[k], "");
+}
+
+static void
+test_errors(void)
+{
+	for (size_t i = 0; i < UT_NROWS(err_rows); i++) {
+		const struct err_row *r = &err_rows[i];
+		struct rg_errs e;
+		struct rg_config *c;
+		char path[128];
+
+		put("directory.conf", good_dir);
+		if (r->dirfile != NULL)
+			put("baddir.conf", r->dirfile);
+		put("bad.conf", r->policy);
+		path_of("bad.conf", path, sizeof(path));
+		c = load("bad.conf", &e);
+		UT_INT(r->name, "no snapshot from a bad file", c == NULL, true);
+		rg_config_release(&c);
+		check_errors(r->name, path, &e, r->count, r->e);
+		rg_errs_free(&e);
+	}
+}
+
+/* Files that cannot be read at all. */
+static void
+test_unreadable(void)
+{
+	struct rg_errs e;
+	struct rg_config *c;
+	char path[128], want[200];
+
+	path_of("nope.conf", path, sizeof(path));
+	c = load("nope.conf", &e);
+	UT_INT("missing file", "no snapshot", c == NULL, true);
+	UT_INT("missing file", "errors", e.count, 1);
+	snprintf(want, sizeof(want), "%s:0: cannot read: No such file or directory", path);
+	UT_STR("missing file", "message", e.count ? e.msgs[0] : NULL, want);
+	rg_errs_free(&e);
+
+	path_of("adir.conf", path, sizeof(path));
+	CU_ASSERT_FATAL(mkdir(path, 0700) == 0 || errno == EEXIST);
+	c = load("adir.conf", &e);
+	UT_INT("directory as file", "no snapshot", c == NULL, true);
+	UT_INT("directory as file", "errors", e.count, 1);
+	snprintf(want, sizeof(want), "%s:", path);
+	UT_HAS("directory as file", "names the file", e.count ? e.msgs[0] : NULL, want);
+	rg_errs_free(&e);
+	rmdir(path);
+}
+
+/* A connection's snapshot outlives a reload until the connection lets go. */
+static void
+test_snapshot_refs(void)
+{
+	struct rg_errs e;
+	struct rg_config *a, *b, *held, *cur;
+	struct rg_verdict v;
+
+	write_good("a.conf", "enforce");
+	write_good("b.conf", "monitor");
+	a = load("a.conf", &e);
+	rg_errs_free(&e);
+	b = load("b.conf", &e);
+	rg_errs_free(&e);
+	CU_ASSERT_FATAL(a != NULL && b != NULL);
+	UT_INT("fresh", "refs", a->refs, 1);
+
+	rg_config_install(a);			/* the current pointer owns a's reference */
+	held = rg_config_current();		/* a connection starts */
+	CU_ASSERT_PTR_EQUAL(held, a);
+	UT_INT("held", "refs", a->refs, 2);
+
+	rg_config_install(b);			/* reload */
+	UT_INT("after reload", "old refs", held->refs, 1);
+	cur = rg_config_current();
+	CU_ASSERT_PTR_EQUAL(cur, b);
+	UT_INT("after reload", "new refs", b->refs, 2);
+	/* The held snapshot still decides by the old rules. */
+	UT_INT("held", "monitor", rg_policy_monitor(held->policy), false);
+	decide(held, "203.0.113.9", "<x@remote.example>", "<u@remote.example>", day(2026, 1, 1), &v);
+	UT_STR("held", "logged", rg_logged_name(v.logged), "reject");
+	UT_STR("held", "path", held->path + strlen(held->path) - 6, "a.conf");
+	decide(cur, "203.0.113.9", "<x@remote.example>", "<u@remote.example>", day(2026, 1, 1), &v);
+	UT_STR("current", "logged", rg_logged_name(v.logged), "would-reject");
+
+	CU_ASSERT_PTR_EQUAL(rg_config_hold(cur), b);
+	UT_INT("hold", "refs", b->refs, 3);
+	rg_config_release(&cur);
+	CU_ASSERT_PTR_NULL(cur);
+	UT_INT("release", "refs", b->refs, 2);
+	cur = b;
+	rg_config_release(&cur);
+	UT_INT("release", "refs", b->refs, 1);
+
+	rg_config_release(&held);		/* the connection closes: a is freed */
+	CU_ASSERT_PTR_NULL(held);
+	rg_config_release(&held);		/* NULL is harmless */
+	rg_config_release(NULL);
+
+	cur = rg_config_current();
+	CU_ASSERT_PTR_EQUAL(cur, b);
+	rg_config_release(&cur);
+	UT_INT("end", "refs of the installed snapshot", b->refs, 1);
+}
+
+void
+add_conf_suite(void)
+{
+	CU_pSuite s = ut_suite("conf");
+
+	ut_test(s, "a valid policy.conf and directory.conf", test_valid);
+	ut_test(s, "the shipped etc/policy.conf", test_shipped);
+	ut_test(s, "every error with FILE:LINE", test_errors);
+	ut_test(s, "unreadable files", test_unreadable);
+	ut_test(s, "snapshot reference counts", test_snapshot_refs);
+}
+
+int
+main(void)
+{
+	int rc;
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s", "/tmp/rg-unit-conf-XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 99;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 99;
+	add_conf_suite();
+	rc = ut_run();
+	while (nmade > 0)
+		unlink(made[--nmade]);
+	rmdir(tmpdir);
+	return rc;
+}
