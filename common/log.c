@@ -55,6 +55,7 @@ rg_log_set_facility(const char *facility)
 void rg_log_stderr(bool on) { log_to_stderr = on; }
 void rg_log_syslog(bool on) { log_to_syslog = on; }
 void rg_log_set_min(enum rg_log_level l) { log_min = l; }
+bool rg_log_enabled(enum rg_log_level l) { return l >= log_min; }
 
 static const int prio[] = {
 	[RG_LOG_DEBUG] = LOG_DEBUG, [RG_LOG_INFO] = LOG_INFO,

@@ -39,6 +39,9 @@ void	rg_log_syslog(bool on);
 /* Lowest level that is written; default RG_LOG_INFO. */
 void	rg_log_set_min(enum rg_log_level);
 
+/* Would a line at this level be written?  Lets callers skip building it. */
+bool	rg_log_enabled(enum rg_log_level);
+
 void	rg_log(enum rg_log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 

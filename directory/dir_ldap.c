@@ -322,12 +322,20 @@ cache_key(char *buf, size_t buflen, char tag, const char *v1, const char *v2)
 	return 1 + l1 + 1 + l2;
 }
 
+/*
+ * Per-lookup detail is debug only: the decision line already carries
+ * lookup=, lookup_error= and directory=stale, and state changes are
+ * logged as ldap=down / ldap=up.  At warning level an outage doubled
+ * the log volume on the hot path.
+ */
 static void
 log_stale(const char *what, const char *key, double age, const struct rg_dir_answer *a)
 {
 	struct rg_kv kv;
 	char agebuf[32];
 
+	if (!rg_log_enabled(RG_LOG_DEBUG))
+		return;
 	snprintf(agebuf, sizeof(agebuf), "%.0f", age);
 	rg_kv_init(&kv);
 	rg_kv_add(&kv, "directory", "stale");
@@ -336,7 +344,7 @@ log_stale(const char *what, const char *key, double age, const struct rg_dir_ans
 	rg_kv_add(&kv, "age", agebuf);
 	rg_kv_add(&kv, "uri", a->source);
 	rg_kv_add(&kv, "why", a->why);
-	rg_log(RG_LOG_NOTICE, "%s", rg_kv_str(&kv));
+	rg_log(RG_LOG_DEBUG, "%s", rg_kv_str(&kv));
 }
 
 static void
@@ -344,13 +352,15 @@ log_error(const char *what, const char *key, const struct rg_dir_answer *a)
 {
 	struct rg_kv kv;
 
+	if (!rg_log_enabled(RG_LOG_DEBUG))
+		return;
 	rg_kv_init(&kv);
 	rg_kv_add(&kv, "ldap", "error");
 	rg_kv_add(&kv, "lookup", what);
 	rg_kv_add(&kv, "key", key);
 	rg_kv_add(&kv, "uri", a->source);
 	rg_kv_add(&kv, "why", a->why);
-	rg_log(RG_LOG_WARNING, "%s", rg_kv_str(&kv));
+	rg_log(RG_LOG_DEBUG, "%s", rg_kv_str(&kv));
 }
 
 /*

@@ -83,7 +83,11 @@ run(const char *path, const char *socket, bool foreground, const char *user,
 		return EX_CONFIG;
 	if (socket == NULL)
 		socket = cfg->socket;
-	rg_log_open(cfg->facility, foreground);
+	/*
+	 * Under systemd, stderr already goes to the journal and so does
+	 * syslog: copying each line to stderr would log it twice.
+	 */
+	rg_log_open(cfg->facility, foreground && getenv("JOURNAL_STREAM") == NULL);
 	if (smfi_register(rg_mlfi_desc) != MI_SUCCESS)
 		rg_fatal(EX_SOFTWARE, "smfi_register failed");
 	if (smfi_setconn((char *)socket) != MI_SUCCESS)

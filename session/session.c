@@ -193,7 +193,8 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 		rg_kv_add(&kv, "lookup", ln->answer.source[0] ? ln->answer.source : NULL);
 		if (ln->answer.stale)
 			rg_kv_add(&kv, "directory", "stale");
-		if (ln->answer.status == RG_DIR_ERROR)
+		/* A stale answer is an error the cache covered: say why too. */
+		if (ln->answer.status == RG_DIR_ERROR || ln->answer.stale)
 			rg_kv_add(&kv, "lookup_error", ln->answer.why);
 	}
 	if (rg_policy_monitor(s->cfg->policy))

@@ -1,0 +1,155 @@
+/*
+ * nullmilter.c - the practical limit for any libmilter filter.
+ *
+ * Built from the same libmilter as relayguard, listening on the same kind
+ * of socket and negotiating the same protocol steps and macro lists, but
+ * every callback simply continues.  The benchmark reports each relayguard
+ * row as a ratio to this milter measured in the same run, so whatever
+ * libmilter itself costs (a thread per connection, the socket, the
+ * protocol parsing) cancels out and what is left is relayguard's own cost.
+ *
+ * Keep the negotiation in step with milter/mlfi.c: if relayguard asks
+ * for fewer or more stages or macros, so must this file.
+ *
+ * Usage: nullmilter -p SOCKET [-b BACKLOG]
+ */
+#include <errno.h>
+#include <libmilter/mfapi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Per connection, remember only whether CONNECT and HELO were negotiated
+ * as no-reply: libmilter then wants SMFIS_NOREPLY from those callbacks.
+ * The private pointer points into this array, so nothing is allocated.
+ */
+static char nr_token[4];
+#define NR_CONN	1
+#define NR_HELO	2
+
+static int
+nr_flags(SMFICTX *ctx)
+{
+	char *p = smfi_getpriv(ctx);
+
+	return p == NULL ? 0 : (int)(p - nr_token);
+}
+
+static sfsistat
+null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	const unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY |
+	    SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	int nr = 0;
+
+	(void)f2;
+	(void)f3;
+	*pf0 = f0 & SMFIF_SETSYMLIST;
+	*pf1 = f1 & (skip | SMFIP_NR_CONN | SMFIP_NR_HELO);
+	*pf2 = *pf3 = 0;
+	if (*pf1 & SMFIP_NR_CONN)
+		nr |= NR_CONN;
+	if (*pf1 & SMFIP_NR_HELO)
+		nr |= NR_HELO;
+	if (smfi_setpriv(ctx, &nr_token[nr]) != MI_SUCCESS)
+		return SMFIS_TEMPFAIL;
+	if (*pf0 & SMFIF_SETSYMLIST) {
+		/* The same lists relayguard asks for. */
+		smfi_setsymlist(ctx, SMFIM_HELO, "{tls_version} {cipher}");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM,
+		    "i {auth_type} {auth_authen} {tls_version} {cipher}");
+		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i");
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+null_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	(void)host;
+	(void)sa;
+	return (nr_flags(ctx) & NR_CONN) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat
+null_helo(SMFICTX *ctx, char *helo)
+{
+	(void)helo;
+	return (nr_flags(ctx) & NR_HELO) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat
+null_envfrom(SMFICTX *ctx, char **argv)
+{
+	(void)ctx;
+	(void)argv;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+null_envrcpt(SMFICTX *ctx, char **argv)
+{
+	(void)ctx;
+	(void)argv;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+null_abort(SMFICTX *ctx)
+{
+	(void)ctx;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+null_close(SMFICTX *ctx)
+{
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc desc = {
+	.xxfi_name = "nullmilter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_SETSYMLIST,
+	.xxfi_connect = null_connect,
+	.xxfi_helo = null_helo,
+	.xxfi_envfrom = null_envfrom,
+	.xxfi_envrcpt = null_envrcpt,
+	.xxfi_abort = null_abort,
+	.xxfi_close = null_close,
+	.xxfi_negotiate = null_negotiate,
+};
+
+int
+main(int argc, char **argv)
+{
+	const char *sock = NULL;
+	int c, backlog = 0;
+
+	while ((c = getopt(argc, argv, "p:b:")) != -1) {
+		switch (c) {
+		case 'p': sock = optarg; break;
+		case 'b': backlog = atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: nullmilter -p SOCKET [-b BACKLOG]\n");
+			return 2;
+		}
+	}
+	if (sock == NULL) {
+		fprintf(stderr, "usage: nullmilter -p SOCKET [-b BACKLOG]\n");
+		return 2;
+	}
+	if (smfi_setconn((char *)sock) != MI_SUCCESS ||
+	    (backlog > 0 && smfi_setbacklog(backlog) != MI_SUCCESS) ||
+	    smfi_register(desc) != MI_SUCCESS ||
+	    smfi_opensocket(1) != MI_SUCCESS) {
+		fprintf(stderr, "nullmilter: cannot open %s\n", sock);
+		return 1;
+	}
+	return smfi_main() == MI_SUCCESS ? 0 : 1;
+}

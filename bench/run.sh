@@ -1,0 +1,323 @@
+#!/bin/sh
+# run.sh - relayguard's benchmark (issue 5): every scenario interleaved,
+# REPS repetitions, raw results as key=value lines, then the table.
+#
+#   make bench                     (or: top_builddir=BUILD sh bench/run.sh)
+#
+# Scenarios, each measured against a fresh milter process:
+#   null          the null milter (bench/nullmilter): libmilter's limit
+#   file          relayguard, embedded file directory
+#   ldap-warm     relayguard, LDAP, cache primed with the 1,000 recipients used
+#   ldap-cold     relayguard, LDAP, unique recipients from 100,000 users
+#   ldap-refused  relayguard, LDAP URI with nothing listening (slapd stopped)
+#   ldap-hang     relayguard, LDAP, slapd frozen with SIGSTOP
+# at each concurrency in CONCS, then with IDLE idle sessions held open,
+# then the scale rows (cache off, 1,000 vs 100,000 users), the memory row
+# (a full 100,000-entry cache plus IDLE open sessions), the matcher
+# micro-benchmark and the through-Postfix rows (bench/postfix.sh).
+#
+# Environment knobs (defaults in brackets): REPS [3], DURATION seconds
+# measured per run [5], WARMUP [1], CONCS ["10 50"], IDLE [500], RCPTS per
+# session [5], USERS [100000], SCENARIOS [all six], POSTFIX [1],
+# PF_MESSAGES [2000], RESULTS [$top_srcdir/bench/results].
+#
+# The client is off-site (198.51.100.7), not authenticated, with TLS, and
+# every recipient is a local address that exists: inbound mail, where
+# relayguard must verify every RCPT.  Everything started here listens on
+# loopback and is stopped by process id when the script exits.
+set -eu
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+top_srcdir=$(cd "$top_srcdir" && pwd)
+top_builddir=$(cd "$top_builddir" && pwd)
+: "${RELAYGUARD:=$top_builddir/milter/relayguard}"
+B=$top_builddir/bench
+REPS=${REPS:-3}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-1}
+CONCS=${CONCS:-10 50}
+IDLE=${IDLE:-500}
+RCPTS=${RCPTS:-5}
+USERS=${USERS:-100000}
+SCENARIOS=${SCENARIOS:-null file ldap-warm ldap-cold ldap-refused ldap-hang}
+POSTFIX=${POSTFIX:-1}
+RESULTS=${RESULTS:-$top_srcdir/bench/results}
+SLAPD_SH=$top_srcdir/tests/ldap/slapd.sh
+
+for t in "$B/loadgen" "$B/nullmilter" "$B/micro_match" "$RELAYGUARD"; do
+	[ -x "$t" ] || { echo "run.sh: $t is not built (make first)" >&2; exit 1; }
+done
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/rg-bench.XXXXXX")
+chmod 755 "$W"
+mkdir -p "$RESULTS"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+RAW=$RESULTS/$stamp.txt
+MPID=
+SLAPD_DIRS=
+FROZEN=
+
+cleanup() {
+	rc=$?
+	set +e
+	[ -z "$FROZEN" ] || kill -CONT "$FROZEN" 2>/dev/null
+	[ -z "$MPID" ] || { kill "$MPID" 2>/dev/null; wait "$MPID" 2>/dev/null; }
+	for d in $SLAPD_DIRS; do sh "$SLAPD_SH" stop "$d"; done
+	if [ $rc -eq 0 ] && [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$W"; else echo "run.sh: kept $W"; fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 98' INT TERM HUP
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# free_port VAR: set VAR to a loopback TCP port nobody listens on, counting
+# up from a pid-derived base (no subshell, so the counter advances).
+next_port=$((30000 + ($$ % 200) * 50))
+free_port() {
+	while ss -Hltn "sport = :$next_port" 2>/dev/null | grep -q .; do
+		next_port=$((next_port + 1))
+	done
+	eval "$1=$next_port"
+	next_port=$((next_port + 1))
+}
+
+wait_listen() {
+	i=0
+	until ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || return 1
+		sleep 0.05
+	done
+}
+
+free_port MPORT
+free_port DEADPORT
+free_port LDAP_PORT
+free_port LDAP_SMALL_PORT
+SOCK="inet:$MPORT@127.0.0.1"
+
+# ------------------------------------------------------------ the machine --
+{
+	echo "# relayguard benchmark, raw results (key=value per line)"
+	echo "machine date=$stamp host=$(hostname) kernel=$(uname -r)" \
+	    "cpu=\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)\"" \
+	    "cpus=$(nproc) mem_mib=$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" \
+	    "loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" \
+	    "libmilter=$(pkg-config --modversion milter 2>/dev/null || echo unknown)" \
+	    "slapd=\"$(dpkg-query -W -f '${Version}' slapd 2>/dev/null || echo unknown)\"" \
+	    "postfix=\"$(dpkg-query -W -f '${Version}' postfix 2>/dev/null || echo unknown)\"" \
+	    "relayguard_sha256=$(sha256sum "$RELAYGUARD" | cut -c1-12)"
+	echo "params reps=$REPS duration=$DURATION warmup=$WARMUP concs=\"$CONCS\" idle=$IDLE" \
+	    "rcpts_per_session=$RCPTS users=$USERS"
+} > "$RAW"
+log "raw results: $RAW"
+
+# --------------------------------------------------------------- configs --
+conf_head() {
+	cat <<EOF
+socket = "$SOCK";
+networks = { trusted = [ "192.0.2.0/24" ]; };
+domains = { local = [ "example.edu", ".example.edu" ]; };
+auth = { relay = true; require_tls = true; sender_login = "reject"; };
+recipients = { verify = true; };
+EOF
+}
+
+cat > "$W/directory.conf" <<'EOF'
+mailboxes = [ "user1@example.edu", "user2@example.edu" ];
+forwards = ( { address = "fwd@example.edu"; target = "someone@offsite.example"; } );
+lists = ( { address = "staff@example.edu"; members = [ "user1@example.edu" ]; } );
+logins = ( { login = "user1"; addresses = [ "user1@example.edu" ]; } );
+EOF
+{ conf_head; echo "directory = { backend = \"file\"; file = \"$W/directory.conf\"; on_error = \"tempfail\"; };"; } \
+    > "$W/file.conf"
+
+sh "$SLAPD_SH" secret > "$W/ldap.secret" 2>/dev/null || echo 's3rvice-Secret-42' > "$W/ldap.secret"
+chmod 600 "$W/ldap.secret"
+
+# ldap_conf NAME PORT MAX_ENTRIES
+ldap_conf() {
+	{
+		conf_head
+		cat <<EOF
+directory = {
+  backend = "ldap";
+  on_error = "tempfail";
+  ldap = {
+    uris = [ "ldap://127.0.0.1:$2/" ];
+    starttls = "off";
+    bind_dn = "cn=relayguard,ou=services,dc=example,dc=edu";
+    bind_password_file = "$W/ldap.secret";
+    base = "dc=example,dc=edu";
+    scope = "sub";
+    timeout = 1.0;
+    pool_size = 8;
+  };
+  cache = { ttl = 300; negative_ttl = 60; max_entries = $3; stale_ttl = 3600; };
+};
+EOF
+	} > "$W/$1.conf"
+}
+ldap_conf ldap "$LDAP_PORT" 100000
+ldap_conf ldap-dead "$DEADPORT" 100000
+ldap_conf ldap-nocache "$LDAP_PORT" 0
+ldap_conf ldap-small-nocache "$LDAP_SMALL_PORT" 0
+
+# ----------------------------------------------------------------- slapd --
+# users.ldif N: the test directory plus N users userK@example.edu.
+users_ldif() {
+	cat "$top_srcdir/tests/ldap/data.ldif"
+	echo
+	awk -v n="$1" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			printf "dn: uid=user%d,ou=people,dc=example,dc=edu\n", i
+			printf "objectClass: inetOrgPerson\nobjectClass: inetLocalMailRecipient\n"
+			printf "uid: user%d\ncn: User %d\nsn: %d\nmail: user%d@example.edu\n", i, i, i, i
+			printf "mailLocalAddress: u%d@cs.example.edu\n\n", i
+		}
+	}'
+}
+
+# slapd_start DIR PORT NUSERS: slapd.sh's set-up with a map large enough.
+slapd_start() {
+	users_ldif "$3" > "$W/users-$3.ldif"
+	# slapd.sh writes its own slapd.conf unless one exists; borrow it from
+	# a throw-away instance and raise maxsize for 100,000 users.
+	sh "$SLAPD_SH" start "$1.probe" "$2" >/dev/null
+	sh "$SLAPD_SH" stop "$1.probe"
+	mkdir -p "$1"
+	sed -e "s|$1.probe|$1|g" -e 's/^maxsize .*/maxsize 1073741824/' \
+	    "$1.probe/slapd.conf" > "$1/slapd.conf"
+	rm -rf "$1.probe"
+	sh "$SLAPD_SH" start "$1" "$2" "$W/users-$3.ldif"
+	SLAPD_DIRS="$SLAPD_DIRS $1"
+}
+
+HAVE_LDAP=0
+if "$RELAYGUARD" -n -c "$W/ldap.conf" > "$W/ldap-check.log" 2>&1; then
+	HAVE_LDAP=1
+else
+	reason=$(head -n 1 "$W/ldap-check.log" | tr -d '"')
+	echo "missing rows=ldap-warm,ldap-cold,ldap-refused,ldap-hang,scale,memory-cache reason=\"relayguard -n rejects the LDAP configuration: $reason\"" >> "$RAW"
+	log "LDAP rows skipped: $reason"
+fi
+if [ $HAVE_LDAP = 1 ]; then
+	log "loading slapd with $USERS users (and 1,000 for the scale rows)"
+	slapd_start "$W/slapd" "$LDAP_PORT" "$USERS"
+	slapd_start "$W/slapd-small" "$LDAP_SMALL_PORT" 1000
+	SLAPD_PID=$(cat "$W/slapd/slapd.pid")
+	echo "slapd users=$USERS pid=$SLAPD_PID db_kib=$(du -sk "$W/slapd/db" | cut -f1)" >> "$RAW"
+fi
+
+# ------------------------------------------------------------ the milter --
+milter_start() {
+	case $1 in
+	null)	"$B/nullmilter" -p "$SOCK" >>"$W/null.log" 2>&1 & ;;
+	*)	"$RELAYGUARD" -f -c "$W/$1.conf" -p "$SOCK" >>"$W/relayguard-$1.log" 2>&1 & ;;
+	esac
+	MPID=$!
+	wait_listen "$MPORT" || { echo "run.sh: milter $1 did not listen" >&2; exit 1; }
+}
+
+milter_stop() {
+	kill "$MPID" 2>/dev/null || :
+	wait "$MPID" 2>/dev/null || :
+	MPID=
+}
+
+LG="$B/loadgen -s $SOCK -k $RCPTS -w $WARMUP -d $DURATION"
+FILE_RCPTS="-r user1@example.edu -r user2@example.edu -r fwd@example.edu -r staff@example.edu"
+WARM_RCPTS="-r user%n@example.edu -u 1:1000"
+
+# run_one SCENARIO REP CONC IDLE: one measurement, appended to $RAW.
+run_one() {
+	scen=$1 rep=$2 conc=$3 idle=$4
+	case $scen in
+	null)		conf=null; args=$WARM_RCPTS ;;
+	file)		conf=file; args=$FILE_RCPTS ;;
+	ldap-warm)	conf=ldap; args=$WARM_RCPTS ;;
+	ldap-cold)	conf=ldap; args="-U -r user%n@example.edu -u 1:$USERS" ;;
+	ldap-refused)	conf=ldap-dead; args=$WARM_RCPTS ;;
+	ldap-hang)	conf=ldap; args=$WARM_RCPTS ;;
+	scale-1k)	conf=ldap-small-nocache; args=$WARM_RCPTS ;;
+	scale-100k)	conf=ldap-nocache; args="-r user%n@example.edu -u 1:$USERS" ;;
+	esac
+	case $scen in ldap*|scale*) [ $HAVE_LDAP = 1 ] || return 0 ;; esac
+	milter_start "$conf"
+	if [ "$scen" = ldap-warm ]; then
+		# Prime the cache with every recipient the run will use.
+		$B/loadgen -s "$SOCK" -k 5 -c 10 -w 0 -n 400 $args > /dev/null ||
+		    log "warning: priming pass failed"
+	fi
+	if [ "$scen" = ldap-hang ]; then
+		kill -STOP "$SLAPD_PID"
+		FROZEN=$SLAPD_PID
+	fi
+	out=$($LG -c "$conc" -i "$idle" -P "$MPID" $args) || out="$out error=loadgen-exit"
+	if [ -n "$FROZEN" ]; then
+		kill -CONT "$FROZEN"
+		FROZEN=
+	fi
+	milter_stop
+	echo "run scenario=$scen rep=$rep $out" >> "$RAW"
+	log "$scen rep=$rep conc=$conc idle=$idle: $(echo "$out" | grep -o 'sessions_per_s=[^ ]*') $(echo "$out" | grep -o 'rcpt_p99_us=[^ ]*') $(echo "$out" | grep -o 'rcpt_4xx=[^ ]*')"
+}
+
+# ----------------------------------------------------- the interleaved runs --
+rep=1
+while [ $rep -le "$REPS" ]; do
+	for conc in $CONCS; do
+		for scen in $SCENARIOS; do
+			run_one "$scen" "$rep" "$conc" 0
+		done
+	done
+	# The idle row: IDLE sessions parked after MAIL while 10 run.
+	for scen in null file ldap-warm; do
+		case " $SCENARIOS " in *" $scen "*) run_one "$scen" "$rep" 10 "$IDLE" ;; esac
+	done
+	# Scale: the cache off, so every RCPT is one search; 1,000 vs 100,000 users.
+	for scen in scale-1k scale-100k; do
+		run_one "$scen" "$rep" 10 0
+	done
+	rep=$((rep + 1))
+done
+
+# The memory row: fill the cache with USERS entries, then hold IDLE open.
+if [ $HAVE_LDAP = 1 ]; then
+	milter_start ldap
+	log "memory row: filling the cache with $USERS entries"
+	$B/loadgen -s "$SOCK" -k 5 -c 10 -w 0 -U -d 600 -r 'user%n@example.edu' -u "1:$USERS" \
+	    -P "$MPID" > "$W/fill.out" || :
+	out=$($LG -c 10 -i "$IDLE" -P "$MPID" $WARM_RCPTS) || out="$out error=loadgen-exit"
+	milter_stop
+	echo "run scenario=memory rep=1 cache_filled_rcpts=$(sed -n 's/.* rcpts=\([0-9]*\).*/\1/p' "$W/fill.out") $out" >> "$RAW"
+	log "memory: $(echo "$out" | grep -o 'milter_rss_peak_kib=[^ ]*')"
+fi
+
+# ------------------------------------------------------ the matchers -------
+log "matcher micro-benchmark"
+"$B/micro_match" | sed 's/^/micro /' >> "$RAW"
+
+# ------------------------------------------------------ through Postfix ----
+if [ "$POSTFIX" = 1 ]; then
+	if [ $HAVE_LDAP = 1 ] && [ -f "$top_srcdir/tests/mta/lib-postfix.sh" ]; then
+		log "through Postfix"
+		RELAYGUARD=$RELAYGUARD B=$B W=$W REPS=$REPS LDAP_PORT=$LDAP_PORT \
+		    RG_CONF_LDAP="$W/ldap.conf" MPORT=$MPORT top_srcdir=$top_srcdir \
+		    top_builddir=$top_builddir \
+		    bash "$top_srcdir/bench/postfix.sh" >> "$RAW" 2>"$W/postfix-bench.log" ||
+		    { echo "missing rows=postfix reason=\"bench/postfix.sh failed: $(tail -n 1 "$W/postfix-bench.log" | tr -d '"')\"" >> "$RAW"; cat "$W/postfix-bench.log" >&2; }
+	else
+		echo "missing rows=postfix reason=\"needs the LDAP backend and tests/mta/lib-postfix.sh\"" >> "$RAW"
+	fi
+fi
+
+log "report"
+sh "$top_srcdir/bench/report.sh" "$RAW" | tee "$RESULTS/latest.md"
+cp "$RAW" "$RESULTS/latest.txt"
+if command -v gnuplot >/dev/null 2>&1; then
+	sh "$top_srcdir/bench/plot.sh" "$RAW" "$RESULTS/latest.png" 2>/dev/null ||
+	    log "plot failed (gnuplot)"
+fi

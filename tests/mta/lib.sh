@@ -1,0 +1,350 @@
+# tests/mta/lib.sh: shared harness for the end-to-end MTA suites.
+#
+# Sourced by postfix.sh, sendmail.sh and demo.sh.  It owns one private
+# scratch directory ($W) per run, hands out loopback ports, generates a
+# throw-away CA, starts smtp-sink and relayguard, drives swaks and checks
+# three things per case: the SMTP reply, relayguard's log line and what
+# the sink really received.  Everything started here is stopped by the
+# EXIT trap, by process id.
+#
+# Environment: RELAYGUARD (the binary), top_srcdir, top_builddir (set by
+# AM_TESTS_ENVIRONMENT); RG_MTA_KEEP=1 keeps $W for a post-mortem;
+# RG_MTA_VERBOSE=1 prints every transcript; RG_FLAGS replaces relayguard's
+# "-f -v" (the demo uses "-f").
+
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${RELAYGUARD:=$top_builddir/milter/relayguard}"
+MTA_KITS="$top_srcdir/etc"
+MTA_DATA="$top_srcdir/tests/mta"
+
+mta_pass=0
+mta_fail=0
+mta_pids=""
+mta_cleanups=""
+W=""
+
+mta_log()  { printf '%s\n' "$*"; }
+mta_die()  { printf 'FATAL: %s\n' "$*" >&2; exit 99; }
+
+# mta_init NAME: make the private directory and install the EXIT trap.
+# /tmp keeps socket paths short; the directory must be traversable by the
+# unprivileged users the MTAs switch to.
+mta_init() {
+    W=$(mktemp -d "${TMPDIR:-/tmp}/rg-$1.XXXXXX") || mta_die "mktemp failed"
+    chmod 755 "$W"
+    mkdir -p "$W/cases"
+    trap mta_cleanup EXIT
+    trap 'exit 98' INT TERM HUP
+}
+
+# mta_on_exit CMD: run CMD (a shell snippet) at cleanup, newest first.
+mta_on_exit() { mta_cleanups="$1
+$mta_cleanups"; }
+
+mta_cleanup() {
+    rc=$?
+    # A subshell (pipeline, $(...)) that dies must not tear the run down.
+    [ "$BASHPID" = "$$" ] || return $rc
+    set +e
+    printf '%s\n' "$mta_cleanups" | while IFS= read -r c; do
+        [ -n "$c" ] && eval "$c" >/dev/null 2>&1
+    done
+    for p in $mta_pids; do
+        kill "$p" 2>/dev/null
+    done
+    for p in $mta_pids; do
+        i=0
+        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+        kill -9 "$p" 2>/dev/null
+    done
+    if [ -n "$W" ] && [ -d "$W" ]; then
+        if [ $rc -ne 0 ] || [ "${RG_MTA_KEEP:-0}" = 1 ]; then
+            echo "kept scratch directory $W for inspection"
+        else
+            rm -rf "$W"
+        fi
+    fi
+    exit $rc
+}
+
+# mta_track PID: stop PID at exit.
+mta_track() { mta_pids="$mta_pids $1"; }
+
+# mta_need CMD...: a missing tool fails the suite loudly; it never skips.
+mta_need() {
+    for c in "$@"; do
+        if ! command -v "$c" >/dev/null 2>&1; then
+            echo "FAIL: required tool '$c' is missing; see doc/README.mta; ./quickstart test installs them" >&2
+            exit 1
+        fi
+    done
+}
+
+# mta_ports VAR...: set each VAR to a free loopback TCP port.  Start from
+# a pid-derived base so the Postfix and Sendmail suites can run side by
+# side under make -j.  (Assigns in this shell: no $(...) subshell.)
+mta_next_port=""
+mta_ports() {
+    [ -n "$mta_next_port" ] || mta_next_port=$((20000 + ($$ % 400) * 100))
+    for v in "$@"; do
+        while ss -Hltn "sport = :$mta_next_port" 2>/dev/null | grep -q .; do
+            mta_next_port=$((mta_next_port + 1))
+        done
+        eval "$v=$mta_next_port"
+        mta_next_port=$((mta_next_port + 1))
+    done
+}
+
+# mta_wait_port [ADDR:]PORT [SECONDS]: poll until something listens.
+mta_wait_port() {
+    case $1 in *:*) a=${1%:*}; p=${1##*:} ;; *) a=127.0.0.1; p=$1 ;; esac
+    n=$(( ${2:-20} * 10 ))
+    i=0
+    while [ $i -lt $n ]; do
+        if (exec 3<>"/dev/tcp/$a/$p") 2>/dev/null; then return 0; fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# mta_wait_gone PID [SECONDS]
+mta_wait_gone() {
+    i=0
+    while kill -0 "$1" 2>/dev/null && [ $i -lt $(( ${2:-10} * 10 )) ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    ! kill -0 "$1" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- TLS ----
+# mta_ca: a private CA and a server certificate for mx.example.edu.
+mta_ca() {
+    d="$W/tls"
+    mkdir -p "$d"
+    (
+        cd "$d" || exit 1
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=relayguard test CA" \
+            -keyout ca.key -out ca.pem -addext basicConstraints=critical,CA:true 2>/dev/null &&
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=mx.example.edu" \
+            -keyout server.key -out server.csr 2>/dev/null &&
+        printf 'subjectAltName=DNS:mx.example.edu,DNS:localhost,IP:127.0.0.1,IP:127.0.0.2\n' > ext.cnf &&
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+            -days 2 -extfile ext.cnf -out server.pem 2>/dev/null
+    ) || mta_die "could not create the test CA"
+    chmod 600 "$d/server.key" "$d/ca.key"
+}
+
+# ---------------------------------------------------------------- sink ---
+# mta_sink_start PORT: smtp-sink dumping one file per transaction.
+mta_sink_start() {
+    SINK_PORT=$1
+    SINK_DIR="$W/sink"
+    mkdir -p "$SINK_DIR"
+    chown nobody "$SINK_DIR"
+    smtp-sink -u nobody -h sink.example -d "$SINK_DIR/msg." "127.0.0.1:$SINK_PORT" 64 \
+        >"$W/sink.log" 2>&1 &
+    mta_track $!
+    mta_wait_port "$SINK_PORT" 10 || mta_die "smtp-sink did not start"
+}
+
+# mta_sink_file TAG: name of the dumped message carrying X-RG-Case: TAG.
+mta_sink_file() {
+    grep -l -x -F "X-RG-Case: $1" "$SINK_DIR"/msg.* 2>/dev/null | head -n 1
+}
+
+# mta_sink_wait TAG [SECONDS]: poll for that message (delivery is async).
+mta_sink_wait() {
+    n=$(( ${2:-30} * 10 ))
+    i=0
+    while [ $i -lt $n ]; do
+        f=$(mta_sink_file "$1")
+        # smtp-sink writes the file as the transaction proceeds; the final
+        # empty line marks a complete message.
+        if [ -n "$f" ] && [ -z "$(tail -c 1 "$f")" ] && grep -q '^Received: ' "$f"; then
+            echo "$f"; return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# ---------------------------------------------------------- relayguard ---
+# rg_start CONF [SOCKETPORT]: run relayguard in the foreground, stderr to
+# $W/relayguard.log, and wait until it accepts milter connections.
+rg_start() {
+    RG_CONF=$1
+    [ -x "$RELAYGUARD" ] || { echo "FAIL: relayguard binary $RELAYGUARD is not built" >&2; exit 1; }
+    "$RELAYGUARD" -n -c "$RG_CONF" >"$W/rg-check.log" 2>&1 ||
+        { cat "$W/rg-check.log" >&2; mta_die "relayguard -n rejected $RG_CONF"; }
+    # shellcheck disable=SC2086  # RG_FLAGS is a word list
+    "$RELAYGUARD" ${RG_FLAGS:--f -v} -c "$RG_CONF" -p "inet:$RG_PORT@127.0.0.1" -P "$W/relayguard.pid" \
+        >>"$W/relayguard.log" 2>&1 &
+    RG_PID=$!
+    mta_track $RG_PID
+    mta_wait_port "$RG_PORT" 20 || { cat "$W/relayguard.log" >&2; mta_die "relayguard did not start"; }
+}
+
+rg_stop() {
+    [ -n "${RG_PID:-}" ] || return 0
+    kill "$RG_PID" 2>/dev/null
+    mta_wait_gone "$RG_PID" 10 || kill -9 "$RG_PID" 2>/dev/null
+    RG_PID=""
+}
+
+# rg_reload NEWCONF: copy NEWCONF over the running config and send SIGUSR1,
+# then wait for relayguard to say it reloaded.
+rg_reload() {
+    before=$(grep -c "reloaded " "$W/relayguard.log")
+    cp "$1" "$RG_CONF"
+    kill -USR1 "$RG_PID"
+    i=0
+    while [ $i -lt 100 ]; do
+        [ "$(grep -c "reloaded " "$W/relayguard.log")" -gt "$before" ] && return 0
+        grep -q "reload refused" "$W/relayguard.log" && mta_die "relayguard refused the reload"
+        sleep 0.1; i=$((i + 1))
+    done
+    mta_die "relayguard did not log a reload after SIGUSR1"
+}
+
+# rg_conf OUT MODE [EXTRA]: write a policy.conf for the suites.  Only
+# 127.0.0.1 and 192.0.2.0/24 (the on-site net presented through XCLIENT)
+# are trusted, so 127.0.0.2 and XCLIENT's 198.51.100.7 are off-site.
+rg_conf() {
+    out=$1 mode=$2 expires=${3:-2099-03-01} dir=${4:-file}
+    case $dir in
+        file) dirblock='directory = { backend = "file"; file = "directory.conf"; on_error = "tempfail"; };' ;;
+        down) dirblock="directory = { backend = \"ldap\"; on_error = \"tempfail\";
+    ldap = { uris = [ \"ldap://127.0.0.1:$DEAD_PORT\" ]; starttls = \"off\"; base = \"dc=example,dc=edu\"; timeout = 2.0; }; };" ;;
+    esac
+    cat > "$out" <<EOF
+socket = "inet:$RG_PORT@127.0.0.1";
+mode = "$mode";
+networks = { trusted = [ "127.0.0.1/32", "192.0.2.0/24" ]; };
+domains = { local = [ "example.edu", ".example.edu" ]; relay = [ "partner.example" ]; };
+auth = { relay = true; require_tls = true; sender_login = "reject"; };
+sender = { offsite_local = "warn"; };
+recipients = { verify = true; };
+legacy_exceptions = ( { sender = "bob@example.edu"; expires = "$expires"; networks = [ "${LEGACY_NET:-198.51.100.0/24}" ]; note = "ticket 4411"; } );
+$dirblock
+log = { facility = "mail"; accepts = true; };
+EOF
+    cp "$MTA_DATA/directory.conf" "$(dirname "$out")/directory.conf"
+}
+
+# ------------------------------------------------------------- swaks -----
+# s25 / s587 / s465 CASE ARGS...: one transaction on each listener.
+s25()  { c=$1; shift; smtp "$c" --server "127.0.0.1:$P25" "$@"; }
+s587() { c=$1; shift; smtp "$c" --server "127.0.0.1:$P587" -tls "$@"; }
+s465() { c=$1; shift; smtp "$c" --server "127.0.0.1:$P465" -tlsc "$@"; }
+
+# smtp NAME SWAKS-ARGS...: run one SMTP transaction, keep the transcript in
+# $W/cases/NAME.txt and remember where relayguard's log stood before it.
+# The message carries X-RG-Case: NAME so the sink check can find it.
+smtp() {
+    CASE=$1; shift
+    CASE_LOG_AT=$(wc -l < "$W/relayguard.log" 2>/dev/null || echo 0)
+    swaks --timeout 30 --tls-verify --tls-ca-path "$W/tls/ca.pem" \
+        --add-header "X-RG-Case: $CASE" --body "relayguard end-to-end case $CASE" \
+        "$@" >"$W/cases/$CASE.txt" 2>&1
+    CASE_RC=$?      # swaks exit status, for callers that want it
+    if [ "${RG_MTA_VERBOSE:-0}" = 1 ]; then sed "s/^/  [$CASE] /" "$W/cases/$CASE.txt"; fi
+    return 0
+}
+
+# reply_to PATTERN: the first reply line (code and text) to the first
+# command of the current case's transcript that starts with PATTERN.
+reply_to() {
+    awk -v pat="$1" '
+        /^ *(->|~>) / {
+            if (inauth) next
+            sub(/^ *(->|~>) +/, ""); want = (!done && index(toupper($0), toupper(pat)) == 1); next
+        }
+        /^ *(<-|<~|<\*\*|<~\*) / {
+            if (!want) next
+            sub(/^ *(<-|<~|<\*\*|<~\*) +/, "")
+            if ($0 ~ /^334/) { inauth = 1; next }
+            print; done = 1; want = 0; inauth = 0
+        }
+    ' "$W/cases/$CASE.txt"
+}
+
+ok()   { mta_pass=$((mta_pass + 1)); echo "ok - $CASE: $*"; }
+bad()  {
+    mta_fail=$((mta_fail + 1)); echo "not ok - $CASE: $*"
+    sed 's/^/    | /' "$W/cases/$CASE.txt" | tail -n 25
+}
+
+# expect_reply CMD 'CODE ENH': exact code and enhanced code of the reply.
+expect_reply() {
+    r=$(reply_to "$1")
+    case "$r" in
+        "$2"|"$2 "*|"$2-"*) ok "$1 -> $2" ;;
+        *) bad "$1 -> expected '$2', got '${r:-no reply}'" ;;
+    esac
+}
+
+# case_log: relayguard's log lines written during the current case.
+case_log() { tail -n +"$((CASE_LOG_AT + 1))" "$W/relayguard.log"; }
+
+# expect_log FRAGMENT...: one line of this case's log holds all fragments.
+expect_log() {
+    # Fragments travel through the environment: awk -v would eat backslashes.
+    if case_log | RG_FRAGS="$(printf '%s\034' "$@")" awk -v n=$# '
+        BEGIN { split(ENVIRON["RG_FRAGS"], f, "\034") }
+        { hit = 1; for (i = 1; i <= n; i++) if (index($0, f[i]) == 0) hit = 0; if (hit) found = 1 }
+        END { exit !found }'; then
+        ok "log has: $*"
+    else
+        bad "no relayguard log line with: $*"
+        case_log | grep -v ' debug' | sed 's/^/    log| /' | tail -n 10
+    fi
+}
+
+# expect_no_log FRAGMENT: no line of this case's log holds FRAGMENT.
+expect_no_log() {
+    if case_log | grep -F -q -- "$1"; then bad "unexpected log line with: $1"; else ok "log lacks: $1"; fi
+}
+
+# expect_sink RCPT...: the case's message reached the sink with exactly
+# these envelope recipients.
+expect_sink() {
+    f=$(mta_sink_wait "$CASE" 30)
+    if [ -z "$f" ]; then bad "message never reached the sink"; return; fi
+    # Sorted: Sendmail may reorder recipients when it relays.
+    got=$(sed -n 's/^X-Rcpt-Args: *//p' "$f" | sed 's/ .*//' | sort | tr '\n' ' ' | sed 's/ $//')
+    want=$(printf '<%s>\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//')
+    if [ "$got" = "$want" ]; then ok "sink got $want"; else bad "sink recipients '$got', expected '$want'"; fi
+}
+
+# Negative sink checks are made at the end, once the MTA's queue is empty:
+# remember which cases must not have reached the sink.
+mta_undelivered=""
+expect_not_delivered() { mta_undelivered="$mta_undelivered $CASE"; }
+
+mta_check_undelivered() {
+    CASE=sink-final
+    for c in $mta_undelivered; do
+        if [ -n "$(mta_sink_file "$c")" ]; then
+            mta_fail=$((mta_fail + 1)); echo "not ok - $c: reached the sink but must not have"
+        else
+            mta_pass=$((mta_pass + 1)); echo "ok - $c: nothing reached the sink"
+        fi
+    done
+    bounces=$(grep -l -i -E '^X-Mail-Args: *<>|^From: .*MAILER-DAEMON' "$SINK_DIR"/msg.* 2>/dev/null | wc -l)
+    if [ "$bounces" -eq 0 ]; then
+        mta_pass=$((mta_pass + 1)); echo "ok - sink holds no bounce"
+    else
+        mta_fail=$((mta_fail + 1)); echo "not ok - sink holds $bounces bounce(s)"
+    fi
+}
+
+# mta_summary: the closing line the CI reader understands; exit status.
+mta_summary() {
+    echo "$mta_pass passed, $mta_fail failed"
+    [ "$mta_fail" -eq 0 ]
+}
