@@ -77,7 +77,7 @@ mta_track() { mta_pids="$mta_pids $1"; }
 mta_need() {
     for c in "$@"; do
         if ! command -v "$c" >/dev/null 2>&1; then
-            echo "FAIL: required tool '$c' is missing; see doc/README.mta; ./quickstart test installs them" >&2
+            echo "FAIL: required tool '$c' is missing; see the README; ./quickstart test installs them" >&2
             exit 1
         fi
     done

@@ -95,7 +95,7 @@ else
     mta_pass=$((mta_pass + 1)); echo "ok - Postfix bounced and deferred nothing"
 fi
 
-# The macros relayguard saw, for doc/README.mta.
+# The macros relayguard saw, for README, "Attach to Postfix".
 grep -i "macros=" "$W/relayguard.log" | sed -e 's/^[^:]*: //' -e 's/ i=[^ ]* / i=QUEUEID /' | sort -u > "$W/macros.txt"
 echo "# macros seen (relayguard -v):"; sed 's/^/#   /' "$W/macros.txt" | head -n 40
 
