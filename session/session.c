@@ -24,6 +24,7 @@ struct rg_session {
 	char *sender_raw;	/* as the client sent it, for logs */
 	struct rg_addr sender;
 	bool have_sender;
+	struct rg_class class;	/* kept current by classify(); read per RCPT */
 };
 
 /* What a stage looked up, for the log line. */
@@ -39,6 +40,20 @@ replace(char **slot, const char *v)
 	*slot = v != NULL ? rg_xstrdup(v) : NULL;
 }
 
+/* Only the address and the auth/TLS macros decide the class: recompute on change. */
+static void
+classify(struct rg_session *s)
+{
+	struct rg_client c = {
+		.addr = s->client,
+		.auth_authen = s->auth_authen,
+		.auth_type = s->auth_type,
+		.tls_version = s->tls_version,
+	};
+
+	rg_policy_classify(s->cfg->policy, &c, &s->class);
+}
+
 struct rg_session *
 rg_session_new(struct rg_config *cfg, const char *client_addr, const char *client_name,
     rg_emit_fn *emit, void *emit_arg, bool log_all)
@@ -51,6 +66,7 @@ rg_session_new(struct rg_config *cfg, const char *client_addr, const char *clien
 	s->log_all = log_all;
 	replace(&s->client, client_addr != NULL && client_addr[0] != '\0' ? client_addr : NULL);
 	replace(&s->client_name, client_name);
+	classify(s);
 	return s;
 }
 
@@ -102,6 +118,9 @@ rg_session_set_helo(struct rg_session *s, const char *helo)
 void
 rg_session_set_queue_id(struct rg_session *s, const char *qid)
 {
+	/* Called for every RCPT with the same id: skip the free/strdup then. */
+	if (s->qid != NULL && qid != NULL && strcmp(s->qid, qid) == 0)
+		return;
 	replace(&s->qid, qid != NULL && qid[0] != '\0' ? qid : NULL);
 }
 
@@ -112,20 +131,9 @@ rg_session_set_auth(struct rg_session *s, const char *authen, const char *type,
 	replace(&s->auth_authen, authen != NULL && authen[0] != '\0' ? authen : NULL);
 	replace(&s->auth_type, type != NULL && type[0] != '\0' ? type : NULL);
 	replace(&s->tls_version, tls != NULL && tls[0] != '\0' ? tls : NULL);
+	classify(s);
 }
 
-static void
-classify(const struct rg_session *s, struct rg_class *k)
-{
-	struct rg_client c = {
-		.addr = s->client,
-		.auth_authen = s->auth_authen,
-		.auth_type = s->auth_type,
-		.tls_version = s->tls_version,
-	};
-
-	rg_policy_classify(s->cfg->policy, &c, k);
-}
 
 static enum rg_log_level
 level_of(const struct rg_verdict *v)
@@ -212,10 +220,7 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 void
 rg_session_connect(struct rg_session *s, struct rg_verdict *v)
 {
-	struct rg_class k;
-
-	classify(s, &k);
-	rg_policy_accept(v, k.trusted ? "trusted" : "offsite");
+	rg_policy_accept(v, s->class.trusted ? "trusted" : "offsite");
 	emit_line(s, "connect", NULL, v, NULL, false);
 }
 
@@ -243,7 +248,6 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	struct lookup_note ln = { .done = false };
 	enum rg_lookup owned = RG_LOOKUP_NONE;
 	enum rg_addr_status st;
-	struct rg_class k;
 
 	clear_sender(s);
 	replace(&s->sender_raw, arg);
@@ -254,13 +258,12 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 		return;
 	}
 	s->have_sender = true;
-	classify(s, &k);
-	if (rg_policy_mail_lookup(s->cfg->policy, &k, &s->sender)) {
+	if (rg_policy_mail_lookup(s->cfg->policy, &s->class, &s->sender)) {
 		ln.done = true;
-		rg_dir_login_owns(s->cfg->dir, k.login, s->sender.norm, &ln.answer);
+		rg_dir_login_owns(s->cfg->dir, s->class.login, s->sender.norm, &ln.answer);
 		owned = to_lookup(&ln.answer);
 	}
-	rg_policy_mail(s->cfg->policy, &k, s->client, &s->sender, owned, time(NULL), v);
+	rg_policy_mail(s->cfg->policy, &s->class, s->client, &s->sender, owned, time(NULL), v);
 	emit_line(s, "mail", NULL, v, &ln, false);
 }
 
@@ -273,7 +276,6 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	enum rg_rcpt_kind kind = RG_KIND_MAILBOX;
 	enum rg_addr_status st;
 	struct rg_addr r;
-	struct rg_class k;
 
 	st = rg_addr_parse(arg, &r);
 	if (st != RG_ADDR_OK) {
@@ -281,8 +283,7 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 		emit_line(s, "rcpt", arg, v, NULL, true);
 		return;
 	}
-	classify(s, &k);
-	if (rg_policy_rcpt_lookup(s->cfg->policy, &k, &r)) {
+	if (rg_policy_rcpt_lookup(s->cfg->policy, &s->class, &r)) {
 		ln.done = true;
 		rg_dir_recipient(s->cfg->dir, r.norm, &ln.answer);
 		found = to_lookup(&ln.answer);
@@ -291,7 +292,7 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 		else if (ln.answer.kind == RG_DIR_LIST)
 			kind = RG_KIND_LIST;
 	}
-	rg_policy_rcpt(s->cfg->policy, &k, s->client,
+	rg_policy_rcpt(s->cfg->policy, &s->class, s->client,
 	    s->have_sender ? &s->sender : &null_sender, &r, found, kind, time(NULL), v);
 	emit_line(s, "rcpt", arg, v, &ln, true);
 }
