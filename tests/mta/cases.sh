@@ -178,3 +178,23 @@ cases_monitor() {
     expect_log "action=would-reject" "reason=relay-denied" "rcpt=<u@victim.example>"
     expect_sink u@victim.example
 }
+
+# The policy phases every MTA goes through, in order, each with the
+# relayguard configuration it needs.
+cases_all_phases() {
+    cases_enforce
+
+    rg_conf "$W/rg/expired.conf" enforce 2020-01-01
+    rg_reload "$W/rg/expired.conf"
+    cases_legacy_expired
+
+    rg_stop
+    rg_conf "$W/rg/policy.conf" enforce 2099-03-01 down
+    rg_start "$W/rg/policy.conf"
+    cases_directory_down
+
+    rg_stop
+    rg_conf "$W/rg/policy.conf" monitor
+    rg_start "$W/rg/policy.conf"
+    cases_monitor
+}

@@ -58,21 +58,7 @@ cases_auth_without_tls() {
     expect_log "reason=auth-without-tls" "auth=alice" "tls=-"
 }
 
-cases_enforce
-
-rg_conf "$W/rg/expired.conf" enforce 2020-01-01
-rg_reload "$W/rg/expired.conf"
-cases_legacy_expired
-
-rg_stop
-rg_conf "$W/rg/policy.conf" enforce 2099-03-01 down
-rg_start "$W/rg/policy.conf"
-cases_directory_down
-
-rg_stop
-rg_conf "$W/rg/policy.conf" monitor
-rg_start "$W/rg/policy.conf"
-cases_monitor
+cases_all_phases
 
 echo "# $MTA: relayguard down: milter_default_action = tempfail"
 rg_stop
