@@ -148,10 +148,18 @@ rg_daemon_reloader(const char *path)
 	pthread_t t;
 	sigset_t set;
 
+	/*
+	 * Block libmilter's signals too: smfi_main() blocks them only in the
+	 * threads it starts, and one left open here would take a SIGTERM
+	 * with its default action and kill the daemon without a clean stop.
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		rg_fatal(EX_OSERR, "cannot block SIGUSR1");
+		rg_fatal(EX_OSERR, "cannot block signals");
 	saved = rg_xstrdup(path);
 	if (pthread_create(&t, NULL, reloader, saved) != 0)
 		rg_fatal(EX_OSERR, "cannot start the reload thread");

@@ -18,9 +18,10 @@ void	rg_daemon_pidfile(const char *path);
 void	rg_daemon_drop(const char *user_group);
 
 /*
- * Block SIGUSR1 in this thread (so in every thread created later) and
- * start a thread that reloads 'path' on each SIGUSR1.  Call before
- * smfi_main() creates its threads.
+ * Block SIGUSR1, and libmilter's SIGHUP, SIGTERM and SIGINT, in this
+ * thread (so in every thread created later), then start a thread that
+ * reloads 'path' on each SIGUSR1.  Call before smfi_main(), whose own
+ * signal thread then receives the other three.
  */
 void	rg_daemon_reloader(const char *path);
 

@@ -59,4 +59,29 @@ sed -i "s|^directory = .*|directory = { backend = \"ldap\"; on_error = \"tempfai
 expect_rc 75 "-T with the directory down" "$R" -T -c "$T/ldap.conf" client=203.0.113.9 from=x@isp.example rcpt=alice@example.edu
 grep -qE 'action=tempfail stage=rcpt reason=directory-unavailable .*reply="451 4\.3\.0' "$T/out" && pass ||
 	fail "directory down: $(cat "$T/out")"
+# Daemon mode: detach, write the pid file, drop to -u, serve, reload as
+# the new user, and remove the pid file on exit.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	d=$(mktemp -d /tmp/rgdaemon.XXXXXX)
+	chmod 755 "$d"; mkdir "$d/run"; chown nobody "$d/run"
+	write_policy "$d/policy.conf"
+	chmod 644 "$d/policy.conf"
+	port=$(free_port)
+	if "$R" -c "$d/policy.conf" -p "inet:$port@127.0.0.1" -u nobody -P "$d/run/relayguard.pid"; then
+		pass; else fail "daemon start"; fi
+	for i in $(seq 50); do [ -s "$d/run/relayguard.pid" ] && break; sleep 0.1; done
+	pid=$(cat "$d/run/relayguard.pid" 2>/dev/null)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then pass; else fail "no daemon behind the pid file"; fi
+	uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+	[ "$uid" = "$(id -u nobody)" ] && pass || fail "daemon runs as uid $uid, not nobody"
+	python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 2)" && pass ||
+		fail "daemon does not listen on $port"
+	kill -TERM "$pid"
+	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$pid" 2>/dev/null && { fail "daemon ignores SIGTERM"; kill -KILL "$pid"; } || pass
+	[ ! -e "$d/run/relayguard.pid" ] && pass || fail "pid file left behind"
+	rm -rf "$d"
+else
+	fail "the daemon-mode checks need root and a 'nobody' user"
+fi
 finish
