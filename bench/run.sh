@@ -215,7 +215,10 @@ fi
 milter_start() {
 	case $1 in
 	null)	"$B/nullmilter" -p "$SOCK" >>"$W/null.log" 2>&1 & ;;
-	*)	"$RELAYGUARD" -f -c "$W/$1.conf" -p "$SOCK" >>"$W/relayguard-$1.log" 2>&1 & ;;
+	# As the shipped systemd unit runs it: foreground, syslog only
+	# (JOURNAL_STREAM set means stderr is not a second copy of the log).
+	*)	JOURNAL_STREAM=bench "$RELAYGUARD" -f -c "$W/$1.conf" -p "$SOCK" \
+		    >>"$W/relayguard-$1.log" 2>&1 & ;;
 	esac
 	MPID=$!
 	wait_listen "$MPORT" || { echo "run.sh: milter $1 did not listen" >&2; exit 1; }

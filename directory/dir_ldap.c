@@ -53,6 +53,8 @@ lookup_begin(struct lookup *lk, struct ldap_backend *b, struct rg_dir_answer *a)
 	lk->b = b;
 	lk->a = a;
 	lk->deadline = rg_ldap_now() + b->timeout;
+	if (rg_ldap_pool_all_down(b->pool, a))
+		return false;
 	lk->conn = rg_ldap_pool_acquire(b->pool, lk->deadline);
 	if (lk->conn == NULL) {
 		a->status = RG_DIR_ERROR;

@@ -170,6 +170,26 @@ rg_ldap_pool_destroy(struct rg_ldap_pool **pp)
 	*pp = NULL;
 }
 
+bool
+rg_ldap_pool_all_down(struct rg_ldap_pool *p, struct rg_dir_answer *a)
+{
+	double now = rg_ldap_now();
+	bool all = true;
+
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->nuris && all; i++)
+		if (!p->uris[i].down || (!p->uris[i].probing && now >= p->uris[i].retry_at))
+			all = false;
+	pthread_mutex_unlock(&p->lock);
+	if (all) {
+		a->status = RG_DIR_ERROR;
+		snprintf(a->source, sizeof(a->source), "%s", p->uris[0].uri);
+		snprintf(a->why, sizeof(a->why), "every LDAP server is marked down; retrying "
+		    "within %.0fs", p->retry_interval);
+	}
+	return all;
+}
+
 struct rg_ldap_conn *
 rg_ldap_pool_acquire(struct rg_ldap_pool *p, double deadline)
 {

@@ -28,6 +28,13 @@ struct rg_ldap_pool *rg_ldap_pool_new(const struct rg_ldap_settings *, char *err
 /* All connections must have been released. */
 void	rg_ldap_pool_destroy(struct rg_ldap_pool **);
 
+/*
+ * True when the breaker holds every URI down and none is due for a
+ * retry: the answer is "could not tell" without taking a connection, so
+ * an outage costs one lock per lookup.  Fills a->source and a->why.
+ */
+bool	rg_ldap_pool_all_down(struct rg_ldap_pool *, struct rg_dir_answer *a);
+
 /* Take a free connection, waiting at most until 'deadline'; NULL on timeout. */
 struct rg_ldap_conn *rg_ldap_pool_acquire(struct rg_ldap_pool *, double deadline);
 void	rg_ldap_pool_release(struct rg_ldap_pool *, struct rg_ldap_conn *);
