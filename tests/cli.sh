@@ -45,6 +45,13 @@ printf 'mode = "enforce"\nnetworks = {\n' >"$T/syntax.conf"
 expect_rc 78 "-n on a syntax error" "$R" -n -c "$T/syntax.conf"
 grep -qE "^$T/syntax.conf:[23]: syntax error" "$T/out" && pass || fail "syntax error line: $(cat "$T/out")"
 
+# A key the chosen backend would silently ignore is an error.
+printf 'directory = { backend = "file"; file = "%s/etc/directory.conf";\n  cache = { ttl = 1; }; };\n' \
+    "$top_srcdir" >"$T/misplaced.conf"
+expect_rc 78 "-n with a cache group on the file backend" "$R" -n -c "$T/misplaced.conf"
+grep -qF "$T/misplaced.conf:2: \"directory.cache\" has no effect with directory.backend = \"file\"" \
+    "$T/out" && pass || fail "misplaced cache group: $(cat "$T/out")"
+
 # -T exit statuses: 0 accepted, 1 rejected, 64 usage, 78 config, 75 tempfail.
 expect_rc 0 "-T accepted" "$R" -T -c "$T/good.conf" client=203.0.113.9 from=x@isp.example rcpt=alice@example.edu
 expect_rc 1 "-T rejected" "$R" -T -c "$T/good.conf" client=203.0.113.9 from=x@isp.example rcpt=u@victim.example
