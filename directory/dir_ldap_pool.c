@@ -170,6 +170,22 @@ rg_ldap_pool_destroy(struct rg_ldap_pool **pp)
 	*pp = NULL;
 }
 
+/* The breaker's rule: a down URI waits out its interval, one prober at a time. Lock held. */
+static bool
+uri_skipped(const struct uri_health *u, double now)
+{
+	return u->down && (u->probing || now < u->retry_at);
+}
+
+static void
+answer_all_down(const struct rg_ldap_pool *p, struct rg_dir_answer *a)
+{
+	a->status = RG_DIR_ERROR;
+	snprintf(a->source, sizeof(a->source), "%s", p->uris[0].uri);
+	snprintf(a->why, sizeof(a->why), "every LDAP server is marked down; retrying "
+	    "within %.0fs", p->retry_interval);
+}
+
 bool
 rg_ldap_pool_all_down(struct rg_ldap_pool *p, struct rg_dir_answer *a)
 {
@@ -178,15 +194,10 @@ rg_ldap_pool_all_down(struct rg_ldap_pool *p, struct rg_dir_answer *a)
 
 	pthread_mutex_lock(&p->lock);
 	for (size_t i = 0; i < p->nuris && all; i++)
-		if (!p->uris[i].down || (!p->uris[i].probing && now >= p->uris[i].retry_at))
-			all = false;
+		all = uri_skipped(&p->uris[i], now);
 	pthread_mutex_unlock(&p->lock);
-	if (all) {
-		a->status = RG_DIR_ERROR;
-		snprintf(a->source, sizeof(a->source), "%s", p->uris[0].uri);
-		snprintf(a->why, sizeof(a->why), "every LDAP server is marked down; retrying "
-		    "within %.0fs", p->retry_interval);
-	}
+	if (all)
+		answer_all_down(p, a);
 	return all;
 }
 
@@ -435,19 +446,16 @@ rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadli
 	pthread_mutex_lock(&p->lock);
 	for (size_t i = 0; i < p->nuris && n < (int)(sizeof(order) / sizeof(order[0])); i++) {
 		struct uri_health *u = &p->uris[i];
-		if (u->down) {
-			/* Half-open: one lookup at a time tests a down server. */
-			if (u->probing || now < u->retry_at)
-				continue;
+		if (uri_skipped(u, now))
+			continue;
+		/* Half-open: this lookup is the one that tests a down server. */
+		if (u->down)
 			u->probing = true;
-		}
 		order[n++] = (int)i;
 	}
 	pthread_mutex_unlock(&p->lock);
 
-	snprintf(a->source, sizeof(a->source), "%s", p->uris[0].uri);
-	snprintf(a->why, sizeof(a->why), "every LDAP server is marked down; retrying "
-	    "within %.0fs", p->retry_interval);
+	answer_all_down(p, a);
 	for (int k = 0; k < n; k++) {
 		double left = deadline - rg_ldap_now();
 		LDAP *ld;
