@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,13 +115,28 @@ to_smfis(SMFICTX *ctx, const struct rg_verdict *v)
 	return SMFIS_TEMPFAIL;
 }
 
+/*
+ * An MTA that cannot skip DATA does not know the DATA stage (milter
+ * protocol < 4), so it never asks us there: say so once, loudly.
+ */
+static void
+warn_no_data(void)
+{
+	static atomic_flag said = ATOMIC_FLAG_INIT;
+
+	if (!atomic_flag_test_and_set(&said))
+		rg_log(RG_LOG_WARNING, "the MTA does not offer the DATA stage to milters;"
+		    " a transaction with a malformed recipient cannot be refused whole");
+}
+
 static sfsistat
 mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
     unsigned long *pf3)
 {
+	/* DATA is kept: it is where an unsafe transaction is refused whole. */
 	const unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY |
-	    SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	    SMFIP_NOUNKNOWN;
 	struct conn *c = conn_get(ctx);
 
 	(void)f2;
@@ -130,6 +146,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 	*pf0 = f0 & SMFIF_SETSYMLIST;
 	*pf1 = f1 & (skip | SMFIP_NR_CONN | SMFIP_NR_HELO);
 	*pf2 = *pf3 = 0;
+	if (!(f1 & SMFIP_NODATA))
+		warn_no_data();
 	c->nr_conn = (*pf1 & SMFIP_NR_CONN) != 0;
 	c->nr_helo = (*pf1 & SMFIP_NR_HELO) != 0;
 	if (*pf0 & SMFIF_SETSYMLIST) {
@@ -138,6 +156,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 		smfi_setsymlist(ctx, SMFIM_ENVFROM,
 		    "i {auth_type} {auth_authen} {tls_version} {cipher}");
 		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i");
+		smfi_setsymlist(ctx, SMFIM_DATA, "i");
 	}
 	return SMFIS_CONTINUE;
 }
@@ -211,6 +230,20 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 }
 
 static sfsistat
+mlfi_data(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+	struct rg_verdict v;
+
+	if (c == NULL || c->session == NULL)
+		return SMFIS_TEMPFAIL;
+	log_macros(ctx, "data");
+	rg_session_set_queue_id(c->session, macro(ctx, "i"));
+	rg_session_data(c->session, &v);
+	return to_smfis(ctx, &v);
+}
+
+static sfsistat
 mlfi_abort(SMFICTX *ctx)
 {
 	struct conn *c = smfi_getpriv(ctx);
@@ -241,6 +274,7 @@ struct smfiDesc rg_mlfi_desc = {
 	.xxfi_helo = mlfi_helo,
 	.xxfi_envfrom = mlfi_envfrom,
 	.xxfi_envrcpt = mlfi_envrcpt,
+	.xxfi_data = mlfi_data,
 	.xxfi_abort = mlfi_abort,
 	.xxfi_close = mlfi_close,
 	.xxfi_negotiate = mlfi_negotiate,

@@ -52,7 +52,7 @@ rg_testmode(struct rg_config *cfg, int argc, char **argv)
 	struct outcome o = { false, false };
 	struct rg_session *s;
 	struct rg_verdict v;
-	int nrcpt = 0;
+	int nrcpt = 0, accepted = 0;
 
 	for (int i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
@@ -100,6 +100,13 @@ rg_testmode(struct rg_config *cfg, int argc, char **argv)
 			continue;
 		rg_session_rcpt(s, argv[i] + 5, &rv);
 		note(&o, &rv);
+		if (rv.action == RG_ACT_CONTINUE)
+			accepted++;
+	}
+	/* As over SMTP: DATA needs an accepted recipient. */
+	if (accepted > 0) {
+		rg_session_data(s, &v);
+		note(&o, &v);
 	}
 	rg_session_destroy(&s);
 	return o.tempfailed ? EX_TEMPFAIL : o.rejected ? 1 : 0;

@@ -159,6 +159,34 @@ parse_mailbox(const char *p, const char *end, struct rg_addr *a)
 	return RG_ADDR_OK;
 }
 
+bool
+rg_addr_listlike(const char *raw)
+{
+	bool quoted = false;
+	int opens = 0;
+
+	for (const char *p = raw; *p; p++) {
+		char c = *p;
+
+		if (c == '\\') {
+			if (*++p == '\0')
+				break;
+			if (quoted)
+				continue;
+			/* An escaped separator still counts: not every MTA honours the escape. */
+			c = *p == '"' ? 'x' : *p;
+		} else if (c == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (quoted)
+			continue;
+		if (c == ',' || c == ';' || (c == '<' && ++opens > 1))
+			return true;
+	}
+	return false;
+}
+
 enum rg_addr_status
 rg_addr_parse(const char *in, struct rg_addr *a)
 {

@@ -38,6 +38,15 @@ struct rg_addr {
 /* Parse 'in'; on failure *a_r is zeroed apart from nothing useful. */
 enum rg_addr_status rg_addr_parse(const char *in, struct rg_addr *a_r);
 
+/*
+ * Could an MTA read 'raw' as more than one address?  True when it holds
+ * an unquoted ',' or ';' or more than one unquoted '<'.  Sendmail parses
+ * such an RCPT argument as an address list, and a milter's refusal then
+ * removes only one element of it.  Deliberately wider than any grammar:
+ * a comment or an RFC 5321 source route with two hops counts too.
+ */
+bool	rg_addr_listlike(const char *raw);
+
 /* Short stable name of a status, for logs and tests. */
 const char *rg_addr_status_name(enum rg_addr_status);
 

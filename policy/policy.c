@@ -20,6 +20,9 @@
 #define OFFSITE_LOCAL_REPLY \
 	"Local sender address used from offsite without authentication. " \
 	"Authenticate with SMTP AUTH over TLS (port 587 or 465)"
+#define DATA_REFUSED_REPLY \
+	"Transaction refused: a recipient address could not be read safely. " \
+	"Send one plain address per RCPT TO, as <user@domain>"
 
 struct exception {
 	char *sender;
@@ -295,7 +298,8 @@ rg_policy_mail(const struct rg_policy *p, const struct rg_class *k,
 		rg_policy_accept(v, "trusted");
 	} else if (k->login != NULL) {
 		rg_policy_accept(v, k->authenticated ? "authenticated" : "login");
-	} else if (!rg_domset_contains(p->local, sender->domain)) {
+	} else if (sender->domain[0] != '\0' && !rg_domset_contains(p->local, sender->domain)) {
+		/* A bare name is local: the MTA qualifies it with its own domain. */
 		rg_policy_accept(v, "offsite");
 	} else if (legacy_state(p, client_addr, sender, now, &e) == LEGACY_VALID) {
 		rg_policy_accept(v, "legacy-exception");
@@ -422,6 +426,18 @@ rg_policy_rcpt(const struct rg_policy *p, const struct rg_class *k,
 		/* ERROR, and NONE from a caller that skipped a needed lookup. */
 		directory_error(p, v);
 	}
+	finish(p, v);
+}
+
+void
+rg_policy_data(const struct rg_policy *p, bool malformed, struct rg_verdict *v)
+{
+	if (!malformed) {
+		rg_policy_accept(v, "data");
+		return;
+	}
+	refuse(v, "transaction-refused", "554", "5.7.1", DATA_REFUSED_REPLY);
+	v->cause = "malformed-recipient";
 	finish(p, v);
 }
 

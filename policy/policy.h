@@ -67,6 +67,7 @@ struct rg_verdict {
 	enum rg_action action;
 	enum rg_logged logged;
 	const char *reason;	/* stable tag: "relay-denied", "local", ... */
+	const char *cause;	/* what led to 'reason', when it needs saying; or NULL */
 	const char *code;	/* "550"; NULL when accepted */
 	const char *xcode;	/* "5.7.1"; NULL when accepted */
 	const char *text;	/* reply text; NULL when accepted */
@@ -149,6 +150,14 @@ void	rg_policy_rcpt(const struct rg_policy *, const struct rg_class *,
 	    const char *client_addr, const struct rg_addr *sender,
 	    const struct rg_addr *rcpt, enum rg_lookup found, enum rg_rcpt_kind kind,
 	    time_t now, struct rg_verdict *v_r);
+
+/*
+ * Decide DATA.  'malformed' says an earlier RCPT of this transaction was
+ * refused as malformed, or was an argument an MTA may read as a list
+ * (rg_addr_listlike()).  The MTA may then hold an envelope recipient
+ * that relayguard never judged, so the whole transaction is refused.
+ */
+void	rg_policy_data(const struct rg_policy *, bool malformed, struct rg_verdict *v_r);
 
 /* A verdict for a malformed address ("bad-sender"/"bad-recipient"). */
 void	rg_policy_bad_address(const struct rg_policy *, bool is_rcpt,

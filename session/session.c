@@ -18,12 +18,14 @@ struct rg_session {
 	char *client_name;
 	char *helo;
 	char *qid;
+	bool qid_ok;		/* qid is plain enough to lead a log line */
 	char *auth_authen;
 	char *auth_type;
 	char *tls_version;
 	char *sender_raw;	/* as the client sent it, for logs */
 	struct rg_addr sender;
 	bool have_sender;
+	char *malformed_rcpt;	/* first RCPT that makes the transaction unsafe */
 	struct rg_class class;	/* kept current by classify(); read per RCPT */
 };
 
@@ -70,10 +72,12 @@ rg_session_new(struct rg_config *cfg, const char *client_addr, const char *clien
 	return s;
 }
 
+/* A transaction ends: forget its sender and what its recipients looked like. */
 static void
 clear_sender(struct rg_session *s)
 {
 	replace(&s->sender_raw, NULL);
+	replace(&s->malformed_rcpt, NULL);
 	s->have_sender = false;
 }
 
@@ -115,6 +119,22 @@ rg_session_set_helo(struct rg_session *s, const char *helo)
 	replace(&s->helo, helo);
 }
 
+/*
+ * Every MTA we know writes queue ids in letters and digits.  Anything
+ * else leads no line, where it could forge fields; it is logged quoted.
+ */
+static bool
+qid_plain(const char *q)
+{
+	size_t n = 0;
+
+	for (; *q; q++, n++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		    (*q >= '0' && *q <= '9')))
+			return false;
+	return n <= RG_QID_MAX;
+}
+
 void
 rg_session_set_queue_id(struct rg_session *s, const char *qid)
 {
@@ -122,6 +142,7 @@ rg_session_set_queue_id(struct rg_session *s, const char *qid)
 	if (s->qid != NULL && qid != NULL && strcmp(s->qid, qid) == 0)
 		return;
 	replace(&s->qid, qid != NULL && qid[0] != '\0' ? qid : NULL);
+	s->qid_ok = s->qid != NULL && qid_plain(s->qid);
 }
 
 void
@@ -179,6 +200,8 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 	rg_kv_add(&kv, "action", rg_logged_name(v->logged));
 	rg_kv_add(&kv, "stage", stage);
 	rg_kv_add(&kv, "reason", v->reason);
+	if (v->cause != NULL)
+		rg_kv_add(&kv, "cause", v->cause);
 	rg_kv_add(&kv, "client", s->client ? s->client : "unknown");
 	rg_kv_add(&kv, "client_name", s->client_name ? s->client_name : "unknown");
 	rg_kv_add(&kv, "helo", s->helo);
@@ -207,8 +230,10 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 	}
 	if (rg_policy_monitor(s->cfg->policy))
 		rg_kv_add(&kv, "mode", "monitor");
-	/* The queue id leads, as Postfix's own lines do; escape it too. */
-	rg_log_escape(s->qid ? s->qid : "NOQUEUE", head, sizeof(head));
+	if (s->qid != NULL && !s->qid_ok)
+		rg_kv_add(&kv, "qid", s->qid);
+	/* The queue id leads, as Postfix's own lines do. */
+	rg_log_escape(s->qid_ok ? s->qid : "NOQUEUE", head, sizeof(head));
 	{
 		char line[sizeof(kv.buf) + sizeof(head) + 4];
 
@@ -267,6 +292,13 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	emit_line(s, "mail", NULL, v, &ln, false);
 }
 
+static void
+note_malformed(struct rg_session *s, const char *arg)
+{
+	if (s->malformed_rcpt == NULL)
+		s->malformed_rcpt = rg_xstrdup(arg);
+}
+
 void
 rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 {
@@ -278,6 +310,8 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	struct rg_addr r;
 
 	st = rg_addr_parse(arg, &r);
+	if (st != RG_ADDR_OK || rg_addr_listlike(arg))
+		note_malformed(s, arg);
 	if (st != RG_ADDR_OK) {
 		rg_policy_bad_address(s->cfg->policy, true, st, v);
 		emit_line(s, "rcpt", arg, v, NULL, true);
@@ -294,5 +328,17 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	}
 	rg_policy_rcpt(s->cfg->policy, &s->class, s->client,
 	    s->have_sender ? &s->sender : &null_sender, &r, found, kind, time(NULL), v);
+	/* Bare names and the like: malformed for this client, whatever the MTA makes of them. */
+	if (strcmp(v->reason, "bad-recipient") == 0)
+		note_malformed(s, arg);
 	emit_line(s, "rcpt", arg, v, &ln, true);
+}
+
+void
+rg_session_data(struct rg_session *s, struct rg_verdict *v)
+{
+	rg_policy_data(s->cfg->policy, s->malformed_rcpt != NULL, v);
+	/* An accepted DATA says nothing the RCPT lines did not. */
+	if (v->notable)
+		emit_line(s, "data", s->malformed_rcpt, v, NULL, false);
 }

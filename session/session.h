@@ -36,6 +36,9 @@ struct rg_session *rg_session_new(struct rg_config *cfg, const char *client_addr
 /* End the session and release its snapshot; clears the pointer. */
 void	rg_session_destroy(struct rg_session **);
 
+/* Longest queue id that leads a log line; longer ones are logged quoted. */
+#define RG_QID_MAX	64
+
 /* Facts as they arrive; each copies its strings.  NULL means absent. */
 void	rg_session_set_helo(struct rg_session *, const char *helo);
 void	rg_session_set_queue_id(struct rg_session *, const char *qid);
@@ -47,6 +50,13 @@ void	rg_session_connect(struct rg_session *, struct rg_verdict *v_r);
 void	rg_session_helo(struct rg_session *, struct rg_verdict *v_r);
 void	rg_session_mail(struct rg_session *, const char *sender, struct rg_verdict *v_r);
 void	rg_session_rcpt(struct rg_session *, const char *rcpt, struct rg_verdict *v_r);
+
+/*
+ * DATA: refuses the whole transaction when one of its RCPTs was malformed
+ * or list-like, since the MTA may have kept recipients relayguard never
+ * judged.  Accepted DATA is not logged.
+ */
+void	rg_session_data(struct rg_session *, struct rg_verdict *v_r);
 
 /* The transaction ended (RSET, abort, end of message): forget the sender. */
 void	rg_session_reset(struct rg_session *);

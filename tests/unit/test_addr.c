@@ -183,6 +183,44 @@ test_addr_lengths(void)
 	}
 }
 
+/* What Sendmail may read as an address list (issue: the Sendmail relay). */
+static void
+test_addr_listlike(void)
+{
+	static const struct { const char *in; bool list; } lrows[] = {
+		{ "<alice@example.edu>", false },
+		{ "<>", false },
+		{ "<,Name <u5@victim.example>>", true },
+		{ "<, Name <u@victim.example>>", true },
+		{ "<,\"Name\" <u@victim.example>>", true },
+		{ "<,,Name <u@victim.example>>", true },
+		{ "<,<u@victim.example>>", true },
+		{ "<,(c) Name <u@victim.example>>", true },
+		{ "<:;,Name <u@victim.example>>", true },
+		{ "<x,y,Name <u@victim.example>>", true },
+		{ "<Na,me <u@victim.example>>", true },
+		{ "<alice@example.edu, Name <u@victim.example>>", true },
+		{ "<,u@victim.example>", true },
+		{ "<u@victim.example,>", true },
+		{ "<Name <u@victim.example>>", true },
+		{ "<\"x\" <u@victim.example>>", true },
+		{ "<;Name <u@victim.example>>", true },
+		{ "<group: Name <u@victim.example>;>", true },
+		{ "Name <u@victim.example>", false },	/* one '<': the MTA strips the phrase */
+		{ "<@a.example,@b.example:u@victim.example>", true },
+		{ "<@a.example:u@victim.example>", false },
+		{ "<\"a,b;c<d\"@example.edu>", false },
+		{ "<\"a\\\",b\"@example.edu>", false },	/* escaped quote stays inside */
+		{ "<a\\,b@example.edu>", true },	/* escaped: still a separator to someone */
+		{ "<\\\",b@example.edu>", true },	/* an escaped quote opens nothing */
+		{ "<\"unbalanced,@example.edu>", false },	/* the parser refuses it */
+		{ "<u@victim.example\\", false },
+	};
+
+	for (size_t i = 0; i < UT_NROWS(lrows); i++)
+		UT_INT(lrows[i].in, "listlike", rg_addr_listlike(lrows[i].in), lrows[i].list);
+}
+
 static void
 test_addr_status_names(void)
 {
@@ -199,5 +237,6 @@ add_addr_suite(void)
 
 	ut_test(s, "address table: every trick", test_addr_table);
 	ut_test(s, "over-long local part and domain", test_addr_lengths);
+	ut_test(s, "list-like arguments", test_addr_listlike);
 	ut_test(s, "status names", test_addr_status_names);
 }

@@ -418,7 +418,13 @@ static const struct mail_row mail_rows[] = {
 	ML("AN local, reject", OL_REJ, AN, "<alice@example.edu>", 0, NOLK, OFFLOCAL),
 	ML("TR local, reject", OL_REJ, TR, "<alice@example.edu>", 0, NOLK, ACC("trusted")),
 	ML("TRM local, reject", OL_REJ, TRM, "<alice@example.edu>", 0, NOLK, ACC("trusted")),
-	ML("OF domainless, reject", OL_REJ, OF, "<alice>", 0, NOLK, ACC("offsite")),
+	/* A bare name is a local sender: the MTA qualifies it with its own domain. */
+	ML("OF domainless, reject", OL_REJ, OF, "<alice>", 0, NOLK, OFFLOCAL),
+	ML("OF quoted domainless, reject", OL_REJ, OF, "<\"alice\">", 0, NOLK, OFFLOCAL),
+	MLX("OF domainless, warn", 0, OF, "<alice>", 0, NOLK, WOFFLOCAL, WR, NULL, NULL),
+	ML("OF domainless, off", OL_OFF, OF, "<alice>", 0, NOLK, ACC("offsite")),
+	ML("LG bob domainless: no exception", OL_REJ, LG, "<bob>", T_MONTH, NOLK, OFFLOCAL),
+	ML("TR domainless", OL_REJ, TR, "<alice>", 0, NOLK, ACC("trusted")),
 	/* legacy exceptions at MAIL */
 	MLX("LG bob valid, reject", OL_REJ, LG, "<bob@example.edu>", T_MONTH, NOLK, ACC("legacy-exception"), NT | WR, EXP_TEXT, NULL),
 	MLX("LG bob last second", OL_REJ, LG, "<bob@example.edu>", T_LAST, NOLK, ACC("legacy-exception"), NT | WR, EXP_TEXT, NULL),
@@ -485,6 +491,33 @@ test_bad_address(void)
 	}
 }
 
+/* ---- DATA: a transaction with a malformed or list-like recipient ---- */
+
+static void
+test_data(void)
+{
+	static const struct { const char *name; unsigned f; bool malformed;
+	    struct want w; const char *text; } rows[] = {
+		{ "clean", 0, false, ACC("data"), NULL },
+		{ "malformed", 0, true, REJ("transaction-refused", "554", "5.7.1"), "one plain address" },
+		{ "MON clean", MON, false, ACC("data"), NULL },
+		{ "MON malformed", MON, true, WREJ("transaction-refused", "554", "5.7.1"), "one plain address" },
+	};
+
+	for (size_t i = 0; i < UT_NROWS(rows); i++) {
+		struct rg_policy *p = build(rows[i].f);
+		struct rg_verdict v;
+
+		memset(&v, 0x5a, sizeof(v));
+		rg_policy_data(p, rows[i].malformed, &v);
+		check_verdict(rows[i].name, &v, &rows[i].w, rows[i].malformed ? NT : 0, NULL,
+		    rows[i].text);
+		UT_STR(rows[i].name, "cause", v.cause ? v.cause : "(none)",
+		    rows[i].malformed ? "malformed-recipient" : "(none)");
+		rg_policy_destroy(&p);
+	}
+}
+
 /* An accept carries no code; the names the log uses are stable. */
 static void
 test_accept_and_names(void)
@@ -541,6 +574,7 @@ add_policy_suite(void)
 	ut_test(s, "RCPT decision table", test_rcpt_table);
 	ut_test(s, "MAIL decision table", test_mail_table);
 	ut_test(s, "malformed addresses", test_bad_address);
+	ut_test(s, "DATA after a malformed recipient", test_data);
 	ut_test(s, "accept verdict and logged names", test_accept_and_names);
 	ut_test(s, "defaults match policy.conf(5)", test_defaults);
 }
