@@ -425,6 +425,20 @@ conn_close(struct rg_ldap_conn *c)
 	c->uri = -1;
 }
 
+/*
+ * Give back the half-open probes claimed for order[from..n) and not tried:
+ * only health_update() clears a mark otherwise, so a URI left claimed
+ * would be skipped until the next reload.
+ */
+static void
+release_probes(struct rg_ldap_pool *p, const int *order, int from, int n)
+{
+	pthread_mutex_lock(&p->lock);
+	for (int k = from; k < n; k++)
+		p->uris[order[k]].probing = false;
+	pthread_mutex_unlock(&p->lock);
+}
+
 bool
 rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadline,
     struct rg_dir_answer *a)
@@ -462,17 +476,13 @@ rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadli
 		if (left <= 0) {
 			snprintf(a->why, sizeof(a->why), "lookup timeout (%.1fs) used up",
 			    p->timeout);
-			/* Unclaimed probes must not stay claimed. */
-			for (; k < n; k++) {
-				pthread_mutex_lock(&p->lock);
-				p->uris[order[k]].probing = false;
-				pthread_mutex_unlock(&p->lock);
-			}
+			release_probes(p, order, k, n);
 			break;
 		}
 		ld = open_one(p, order[k], left / (n - k), why, sizeof(why));
 		health_update(p, order[k], ld != NULL, why);
 		if (ld != NULL) {
+			release_probes(p, order, k + 1, n);
 			c->ld = ld;
 			c->uri = order[k];
 			c->opened = rg_ldap_now();
