@@ -89,6 +89,6 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	[ ! -e "$d/run/relayguard.pid" ] && pass || fail "pid file left behind"
 	rm -rf "$d"
 else
-	fail "the daemon-mode checks need root and a 'nobody' user"
+	echo "SKIP: the daemon-mode checks (-u nobody) need root and a 'nobody' user"
 fi
 finish

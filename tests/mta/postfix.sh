@@ -13,8 +13,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib-postfix.sh"
 . "$here/cases.sh"
 
+# A build daemon runs make check unprivileged: skip (77), before looking for tools.
+[ "$(id -u)" = 0 ] || { echo "SKIP: the Postfix suite needs root (postfix -c DIR start)"; exit 77; }
 mta_need postfix postconf postqueue smtp-sink swaks saslpasswd2 openssl ss
-[ "$(id -u)" = 0 ] || { echo "FAIL: the Postfix suite needs root (postfix -c DIR start)" >&2; exit 1; }
 mta_init postfix
 mta_ca
 mta_ports SINK P25 P587 P465 RG_PORT DEAD_PORT
