@@ -10,7 +10,7 @@ port=$(free_port)
 start_milter "$T/policy.conf" "$port" "$T/milter.log"
 export RG_SOCKET="inet:$port@127.0.0.1" RG_LUA_DIR="$top_srcdir/tests/miltertest"
 
-for script in postfix sendmail hostile; do
+for script in postfix sendmail hostile data; do
 	lua="$top_srcdir/tests/miltertest/$script.lua"
 	start=$(wc -l <"$T/milter.log")
 	if ! "$MILTERTEST" -s "$lua" >"$T/$script.out" 2>&1; then
