@@ -11,9 +11,11 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +26,8 @@
 
 #define EX_CONFIG 78
 #define EX_OSERR 71
+#define EX_UNAVAILABLE 69
+#define EX_CANTCREAT 73
 
 static char *pidfile_path;
 
@@ -50,24 +54,88 @@ rg_daemon_detach(void)
 		rg_log(RG_LOG_WARNING, "chdir /: %s", strerror(errno));
 }
 
+/*
+ * The pid file.  It is opened as root, so it must not follow a symlink
+ * someone planted at its path, and it is locked for as long as we run:
+ * a second instance with the same -P finds the lock and stops before it
+ * writes anything.  The lock is taken before detaching (the child
+ * inherits it with the open file), so the refusal reaches the terminal.
+ */
+static int pidfile_fd = -1;
+static char *pidfile_path;
+static pid_t pidfile_owner;
+
+/* Before detaching, stderr is the terminal even in daemon mode. */
+static void __attribute__((noreturn, format(printf, 2, 3)))
+pidfile_fatal(int status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rg_log_stderr(true);
+	rg_fatal(status, "%s", msg);
+}
+
+void
+rg_daemon_pidfile_lock(const char *path)
+{
+	struct stat st;
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ELOOP)
+		pidfile_fatal(EX_CANTCREAT, "pid file %s is a symbolic link; refusing to "
+		    "follow it", path);
+	if (fd < 0)
+		pidfile_fatal(EX_CANTCREAT, "pid file %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		pidfile_fatal(EX_CANTCREAT, "pid file %s is not a regular file", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK)
+			pidfile_fatal(EX_CANTCREAT, "pid file %s: cannot lock: %s", path,
+			    strerror(errno));
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		pidfile_fatal(EX_UNAVAILABLE, "pid file %s is locked by another relayguard "
+		    "(pid %s); refusing to start a second instance", path,
+		    buf[0] != '\0' ? buf : "unknown");
+	}
+	pidfile_fd = fd;
+	pidfile_path = rg_xstrdup(path);
+}
+
+/* Unlink only the file we wrote: by this process, still at its path. */
 static void
 pidfile_remove(void)
 {
-	if (pidfile_path != NULL)
+	struct stat ours, there;
+
+	if (pidfile_fd < 0 || getpid() != pidfile_owner)
+		return;
+	if (fstat(pidfile_fd, &ours) == 0 && lstat(pidfile_path, &there) == 0 &&
+	    ours.st_dev == there.st_dev && ours.st_ino == there.st_ino)
 		unlink(pidfile_path);
 }
 
 void
-rg_daemon_pidfile(const char *path)
+rg_daemon_pidfile_write(void)
 {
-	FILE *fp = fopen(path, "w");
+	char buf[32];
+	int len;
 
-	if (fp == NULL)
-		rg_fatal(EX_OSERR, "pid file %s: %s", path, strerror(errno));
-	fprintf(fp, "%ld\n", (long)getpid());
-	if (fclose(fp) != 0)
-		rg_fatal(EX_OSERR, "pid file %s: %s", path, strerror(errno));
-	pidfile_path = rg_xstrdup(path);
+	if (pidfile_fd < 0)
+		return;
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(pidfile_fd, 0) != 0 || pwrite(pidfile_fd, buf, (size_t)len, 0) != len)
+		rg_fatal(EX_CANTCREAT, "pid file %s: %s", pidfile_path, strerror(errno));
+	/* The descriptor stays open: closing it would drop the lock. */
+	pidfile_owner = getpid();
 	atexit(pidfile_remove);
 }
 

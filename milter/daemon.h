@@ -11,8 +11,15 @@
 /* Fork into the background and detach from the terminal. */
 void	rg_daemon_detach(void);
 
-/* Write our pid to 'path' (removed again at exit). */
-void	rg_daemon_pidfile(const char *path);
+/*
+ * Open 'path' without following a symlink and lock it, before detaching;
+ * exits with a message when it is not a regular file or another instance
+ * holds the lock.  The lock lasts as long as the process.
+ */
+void	rg_daemon_pidfile_lock(const char *path);
+
+/* Write our pid into the locked pid file; removed at exit, by this process only. */
+void	rg_daemon_pidfile_write(void);
 
 /* Switch to USER[:GROUP]; exits on failure. */
 void	rg_daemon_drop(const char *user_group);

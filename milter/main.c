@@ -92,10 +92,11 @@ run(const char *path, const char *socket, bool foreground, const char *user,
 		rg_fatal(EX_SOFTWARE, "smfi_register failed");
 	if (smfi_setconn((char *)socket) != MI_SUCCESS)
 		rg_fatal(EX_CONFIG, "bad socket \"%s\"", socket);
+	if (pidfile != NULL)
+		rg_daemon_pidfile_lock(pidfile);
 	if (!foreground)
 		rg_daemon_detach();
-	if (pidfile != NULL)
-		rg_daemon_pidfile(pidfile);
+	rg_daemon_pidfile_write();
 	/* Drop root before creating the socket, so the socket is ours. */
 	if (user != NULL)
 		rg_daemon_drop(user);

@@ -83,10 +83,32 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	[ "$uid" = "$(id -u nobody)" ] && pass || fail "daemon runs as uid $uid, not nobody"
 	python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 2)" && pass ||
 		fail "daemon does not listen on $port"
+	# A second instance with the same -P is refused before it writes or
+	# binds anything, and leaves the first one's pid file alone.
+	port2=$(free_port)
+	expect_rc 69 "second instance with the same -P" \
+	    "$R" -c "$d/policy.conf" -p "inet:$port2@127.0.0.1" -u nobody -P "$d/run/relayguard.pid"
+	grep -qF "pid file $d/run/relayguard.pid is locked by another relayguard (pid $pid); refusing" \
+	    "$T/out" && pass || fail "second instance: $(cat "$T/out")"
+	sleep 0.5
+	[ "$(cat "$d/run/relayguard.pid" 2>/dev/null)" = "$pid" ] && pass ||
+		fail "second instance changed or removed the pid file"
+	if kill -USR1 "$(cat "$d/run/relayguard.pid")" 2>/dev/null && sleep 0.5 &&
+	    kill -0 "$pid" 2>/dev/null; then pass; else fail "SIGUSR1 via the pid file"; fi
 	kill -TERM "$pid"
 	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	kill -0 "$pid" 2>/dev/null && { fail "daemon ignores SIGTERM"; kill -KILL "$pid"; } || pass
 	[ ! -e "$d/run/relayguard.pid" ] && pass || fail "pid file left behind"
+	# A symlink planted at the pid path: root must not write through it.
+	printf 'precious\n' >"$d/target"
+	ln -s "$d/target" "$d/run/planted.pid"
+	expect_rc 73 "symlink at the pid path" \
+	    "$R" -c "$d/policy.conf" -p "inet:$port@127.0.0.1" -P "$d/run/planted.pid"
+	grep -qF "pid file $d/run/planted.pid is a symbolic link; refusing to follow it" "$T/out" &&
+		pass || fail "symlink pid file: $(cat "$T/out")"
+	sleep 0.5
+	[ "$(cat "$d/target")" = precious ] && pass || fail "the symlink's target was overwritten"
+	[ -L "$d/run/planted.pid" ] && pass || fail "the planted symlink was removed"
 	rm -rf "$d"
 else
 	echo "SKIP: the daemon-mode checks (-u nobody) need root and a 'nobody' user"
