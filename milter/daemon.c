@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "notify.h"
 #include "common/log.h"
 #include "common/strutil.h"
 #include "conf/conf.h"
@@ -202,9 +203,17 @@ reloader(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	for (;;) {
+		struct rg_config *cur;
+		bool ok;
+
 		if (sigwait(&set, &sig) != 0)
 			continue;
-		(void)rg_daemon_reload(path);
+		rg_notify_reloading(path);
+		ok = rg_daemon_reload(path);
+		if ((cur = rg_config_current()) != NULL) {
+			rg_notify_reloaded(path, cur->dir_backend, ok);
+			rg_config_release(&cur);
+		}
 	}
 	return NULL;
 }

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "mlfi.h"
+#include "notify.h"
 #include "testmode.h"
 #include "common/log.h"
 #include "conf/conf.h"
@@ -78,6 +79,7 @@ run(const char *path, const char *socket, bool foreground, const char *user,
     const char *pidfile)
 {
 	struct rg_config *cfg = load(path);
+	int rc;
 
 	if (cfg == NULL)
 		return EX_CONFIG;
@@ -104,7 +106,8 @@ run(const char *path, const char *socket, bool foreground, const char *user,
 	if (smfi_opensocket(true) != MI_SUCCESS)
 		rg_fatal(EX_UNAVAILABLE, "cannot listen on %s: %s", socket,
 		    errno ? strerror(errno) : "see libmilter's message");
-	rg_config_install(cfg);
+	/* Keep a reference of our own: a reload may replace cfg at once. */
+	rg_config_install(rg_config_hold(cfg));
 	rg_daemon_reloader(path);
 	rg_log(RG_LOG_NOTICE, "relayguard %s listening on %s (config %s, directory %s)",
 	    PACKAGE_VERSION, socket, path, cfg->dir_backend);
@@ -112,7 +115,12 @@ run(const char *path, const char *socket, bool foreground, const char *user,
 		printf("relayguard: listening on %s\n", socket);
 		fflush(stdout);
 	}
-	return smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	/* smfi_opensocket() has listen()ed: an MTA that connects now is queued. */
+	rg_notify_ready(path, cfg->dir_backend);
+	rg_config_release(&cfg);
+	rc = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
+	rg_notify_stopping();
+	return rc;
 }
 
 int

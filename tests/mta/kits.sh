@@ -51,14 +51,16 @@ else
     mta_fail=$((mta_fail + 1)); echo "not ok - sendmail-cf is not installed (/usr/share/sendmail/cf/m4/cf.m4)"
 fi
 
-unit="$MTA_KITS/systemd/relayguard.service"
+# The unit make builds from etc/systemd/relayguard.service.in.
+unit="$top_builddir/etc/systemd/relayguard.service"
 for k in '^User=relayguard$' '^ProtectSystem=strict$' '^NoNewPrivileges=yes$' '^RuntimeDirectory=relayguard$' \
-         '^ExecReload=/bin/kill -USR1 \$MAINPID$'; do
+         '^Type=notify$' '^ExecReload=/bin/kill -USR1 \$MAINPID$'; do
     check "relayguard.service has $k" has "$unit" "$k"
 done
+check "relayguard.service has no @placeholder@ left" sh -c "! grep -E '@(sbindir|sysconfdir)@' '$unit'"
 # verify needs the ExecStart binary to exist: point it at the build, and
 # change nothing else.
-sed "s|/usr/sbin/relayguard|$RELAYGUARD|g" "$unit" > "$W/relayguard.service"
+sed -E "s|^(Exec[A-Za-z]+=)[^ ]*/relayguard |\1$RELAYGUARD |" "$unit" > "$W/relayguard.service"
 check "systemd-analyze verify relayguard.service" systemd-analyze verify --man=no "$W/relayguard.service"
 
 if [ -x "$RELAYGUARD" ] && [ -f "$top_srcdir/etc/policy.conf" ]; then
