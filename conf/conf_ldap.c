@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 #include "conf_ldap.h"
-#include "../directory/dir_ldap.h"
+#include "directory/dir_ldap.h"
 
 #define MAX_URIS	16
 #define MAX_LOGIN_ATTRS	16

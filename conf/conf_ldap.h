@@ -8,7 +8,7 @@
 #include <libconfig.h>
 
 #include "conf_util.h"
-#include "../directory/dir.h"
+#include "directory/dir.h"
 
 /*
  * Build the LDAP backend from the "directory" group.  Records every

@@ -15,7 +15,7 @@
 
 #include <ldap.h>
 
-#include "../common/log.h"
+#include "common/log.h"
 #include "dir_ldap.h"
 #include "dir_ldap_pool.h"
 

@@ -19,7 +19,7 @@
 
 #include <ldap.h>
 
-#include "../common/log.h"
+#include "common/log.h"
 #include "dir_ldap_pool.h"
 
 /* Consecutive failures before a URI is held down. */

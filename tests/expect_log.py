@@ -13,6 +13,10 @@ import sys
 script, log = sys.argv[1], sys.argv[2]
 tag = "-- expect[%s]:" % sys.argv[3] if len(sys.argv) > 3 else "-- expect:"
 wanted = [l.split(tag, 1)[1].strip() for l in open(script) if tag in l]
+if not wanted:
+    # A script with no expectations checks nothing: that is a broken test.
+    print("no %s lines in %s" % (tag, script))
+    sys.exit(1)
 lines = [re.sub(r"^relayguard\[\d+\]: ", "", l) for l in open(log, errors="replace")]
 i = 0
 for regex in wanted:
