@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "conf_dirfile.h"
@@ -29,6 +30,24 @@ const char *
 rg_config_default_path(void)
 {
 	return SYSCONFDIR "/relayguard/policy.conf";
+}
+
+char *
+rg_config_abspath(const char *path)
+{
+	char *cwd, *out;
+
+	if (path[0] == '/')
+		return rg_xstrdup(path);
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		return NULL;
+	while (path[0] == '.' && path[1] == '/')
+		for (path += 2; *path == '/'; path++)
+			;
+	if (asprintf(&out, "%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", path) < 0)
+		out = NULL;
+	free(cwd);
+	return out;
 }
 
 static const config_setting_t *
@@ -268,7 +287,18 @@ rg_config_load(const char *path, struct rg_errs *e)
 	    strncmp(s, "inet:", 5) != 0 && strncmp(s, "inet6:", 6) != 0)
 		rg_errs_at(e, config_lookup(&cf, "socket"),
 		    "socket \"%s\" must be unix:/path, inet:PORT@HOST or inet6:PORT@HOST", s);
-	c->socket = rg_xstrdup(s);
+	/* A unix socket's file name is a file name like any other here. */
+	if ((strncmp(s, "unix:", 5) == 0 || strncmp(s, "local:", 6) == 0) &&
+	    strchr(s, ':')[1] != '/' && strchr(s, ':')[1] != '\0') {
+		const char *name = strchr(s, ':') + 1;
+		char *full = rg_conf_path(path, name);
+
+		if (asprintf(&c->socket, "%.*s%s", (int)(name - s), s, full) < 0)
+			abort();
+		free(full);
+	} else {
+		c->socket = rg_xstrdup(s);
+	}
 
 	g = group(e, &cf, "log", log_keys);
 	rg_conf_string(e, g, "facility", "mail", &s);

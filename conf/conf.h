@@ -36,7 +36,19 @@ struct rg_config {
 /* The compiled-in default path: SYSCONFDIR/relayguard/policy.conf. */
 const char *rg_config_default_path(void);
 
-/* Load and validate; NULL (with errs filled) on any error. */
+/*
+ * 'path' made absolute against the current directory (symlinks are
+ * kept, so "relative to the config's directory" means what it did);
+ * malloc'd, NULL if the current directory cannot be named.  The daemon
+ * changes to / and reloads later: it must hold absolute names.
+ */
+char	*rg_config_abspath(const char *path);
+
+/*
+ * Load and validate; NULL (with errs filled) on any error.  Relative
+ * names inside the file are resolved against the file's directory, so
+ * they are absolute when 'path' is.
+ */
 struct rg_config *rg_config_load(const char *path, struct rg_errs *errs);
 
 /* Take and drop references.  release clears the caller's pointer. */

@@ -25,6 +25,7 @@
 #define EX_USAGE 64
 #define EX_UNAVAILABLE 69
 #define EX_SOFTWARE 70
+#define EX_OSERR 71
 #define EX_CONFIG 78
 
 static int
@@ -171,6 +172,13 @@ main(int argc, char **argv)
 		rc = rg_testmode(cfg, argc - optind, argv + optind);
 		rg_config_release(&cfg);
 		return rc;
+	}
+	/* The daemon changes to /; every later open of these must still work. */
+	if ((path = rg_config_abspath(path)) == NULL ||
+	    (pidfile != NULL && (pidfile = rg_config_abspath(pidfile)) == NULL)) {
+		fprintf(stderr, "relayguard: cannot name the current directory: %s\n",
+		    strerror(errno));
+		return EX_OSERR;
 	}
 	return run(path, socket, foreground, user, pidfile);
 }

@@ -41,5 +41,47 @@ if wait $traffic; then pass; else fail "traffic during reload: $(tail -3 "$T/tra
 # The refusal names the file and line of each error.
 grep -qE "reload refused: $conf:2: " "$T/milter.log" && pass || fail "no FILE:LINE for the bad reload"
 kill -0 "$MILTER_PID" 2>/dev/null && pass || fail "relayguard exited on a bad reload"
+kill "$MILTER_PID"
+
+# Daemon mode with a relative -c, -P and directory.file: the daemon
+# changes to /, and a reload must still find every file.
+rel="$T/rel"
+mkdir "$rel"
+cp "$top_srcdir/etc/directory.conf" "$rel/directory.conf"
+write_policy "$rel/policy.conf"
+sed -i 's|^directory = { backend = "file"; file = "[^"]*"|directory = { backend = "file"; file = "directory.conf"|' \
+    "$rel/policy.conf"
+pidname="rg-reload-$$.pid"
+port=$(free_port)
+( cd "$rel" && "$RELAYGUARD" -c policy.conf -p "inet:$port@127.0.0.1" -P "$pidname" ) &&
+	pass || fail "daemon with a relative -c did not start"
+for i in $(seq 50); do [ -s "$rel/$pidname" ] && break; sleep 0.1; done
+dpid=$(cat "$rel/$pidname" 2>/dev/null)
+# The old code wrote a relative -P after changing to /.
+[ -z "$dpid" ] && [ -s "/$pidname" ] && { dpid=$(cat "/$pidname"); rm -f "/$pidname"; }
+[ -n "$dpid" ] && PIDS="$PIDS $dpid"
+[ -s "$rel/$pidname" ] && pass || fail "relative -P is not in the directory it was given in"
+export RG_SOCKET="inet:$port@127.0.0.1"
+# relay.lua: one connection from 198.51.100.7 relays to victim.example;
+# RG_WANT says whether the policy in force lets it.
+cat >"$T/relay.lua" <<'LUA'
+dofile(os.getenv("RG_LUA_DIR") .. "/common.lua")
+local c = rg.open("198.51.100.7", "unknown", "x")
+rg.mail(c, "<a@x.example>")
+rg.rcpt(c, "<u@victim.example>")
+if os.getenv("RG_WANT") == "pass" then rg.passed(c, "relay") else rg.refused(c, "relay") end
+mt.disconnect(c)
+LUA
+RG_WANT=refuse "$MILTERTEST" -s "$T/relay.lua" >"$T/rel.out" 2>&1 && pass ||
+	fail "relative -c, before the reload: $(tail -3 "$T/rel.out")"
+sed -i 's|trusted = \[ "192.0.2.0/24"|trusted = [ "198.51.100.0/24", "192.0.2.0/24"|' "$rel/policy.conf"
+kill -USR1 "$dpid" 2>/dev/null || fail "no daemon to signal"
+ok=
+for i in $(seq 30); do
+	RG_WANT=pass "$MILTERTEST" -s "$T/relay.lua" >"$T/rel.out" 2>&1 && { ok=1; break; }
+	sleep 0.1
+done
+[ -n "$ok" ] && pass || fail "relative -c: the reload was not accepted: $(tail -3 "$T/rel.out")"
+kill -0 "$dpid" 2>/dev/null && pass || fail "the daemon exited on a reload"
 [ -n "${VERBOSE:-}" ] && cat "$T/milter.log"
 finish

@@ -509,6 +509,50 @@ test_unreadable(void)
 	rmdir(path);
 }
 
+/* Names the daemon keeps: absolute, so they survive its chdir("/"). */
+static void
+test_paths(void)
+{
+	static const struct { const char *cwd, *in, *out; } rows[] = {
+		{ "/", "policy.conf", "/policy.conf" },
+		{ "/tmp", "policy.conf", "/tmp/policy.conf" },
+		{ "/tmp", "./policy.conf", "/tmp/policy.conf" },
+		{ "/tmp", ".//a/policy.conf", "/tmp/a/policy.conf" },
+		{ "/tmp", "../etc/policy.conf", "/tmp/../etc/policy.conf" },
+		{ "/tmp", "/etc/relayguard/policy.conf", "/etc/relayguard/policy.conf" },
+	};
+	char *was = getcwd(NULL, 0), *abs, want[200];
+	struct rg_errs e;
+	struct rg_config *c;
+
+	CU_ASSERT_FATAL(was != NULL);
+	for (size_t i = 0; i < UT_NROWS(rows); i++) {
+		CU_ASSERT_FATAL(chdir(rows[i].cwd) == 0);
+		abs = rg_config_abspath(rows[i].in);
+		UT_STR(rows[i].in, "absolute", abs, rows[i].out);
+		free(abs);
+	}
+	CU_ASSERT_FATAL(chdir(was) == 0);
+	free(was);
+
+	/* A relative unix socket lives beside policy.conf, like every other file. */
+	put("directory.conf", good_dir);
+	put("sock.conf", "socket = \"unix:run/rg.sock\";\n");
+	c = load("sock.conf", &e);
+	UT_INT("relative socket", "errors", e.count, 0);
+	rg_errs_free(&e);
+	CU_ASSERT_FATAL(c != NULL);
+	snprintf(want, sizeof(want), "unix:%s/run/rg.sock", tmpdir);
+	UT_STR("relative socket", "socket", c->socket, want);
+	rg_config_release(&c);
+	put("sock.conf", "socket = \"local:/run/rg.sock\";\n");
+	c = load("sock.conf", &e);
+	rg_errs_free(&e);
+	CU_ASSERT_FATAL(c != NULL);
+	UT_STR("absolute socket", "socket", c->socket, "local:/run/rg.sock");
+	rg_config_release(&c);
+}
+
 /* A connection's snapshot outlives a reload until the connection lets go. */
 static void
 test_snapshot_refs(void)
@@ -573,6 +617,7 @@ add_conf_suite(void)
 	ut_test(s, "the shipped etc/policy.conf", test_shipped);
 	ut_test(s, "every error with FILE:LINE", test_errors);
 	ut_test(s, "unreadable files", test_unreadable);
+	ut_test(s, "absolute names for the daemon", test_paths);
 	ut_test(s, "snapshot reference counts", test_snapshot_refs);
 }
 
