@@ -161,6 +161,32 @@ load_exceptions(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	}
 }
 
+/* routing = { check; local_mailers; hosts; }: the cross-check with the MTA's route. */
+static void
+load_routing(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
+{
+	static const char *const keys[] = { "check", "local_mailers", "hosts", NULL };
+	const config_setting_t *g = group(e, cf, "routing", keys), *l;
+	struct rg_route *r = rg_policy_route(p);
+	char err[256];
+	int check;
+
+	rg_conf_enum(e, g, "check", check_names, RG_CHECK_WARN, &check);
+	rg_policy_set_routing(p, (enum rg_check)check);
+	if (g == NULL)
+		return;
+	if ((l = rg_conf_strings(e, g, "local_mailers")) != NULL) {
+		rg_route_clear_mailers(r);
+		for (int i = 0; i < config_setting_length(l); i++) {
+			const config_setting_t *m = config_setting_get_elem(l, (unsigned)i);
+
+			if (!rg_route_add_mailer(r, config_setting_get_string(m), err, sizeof(err)))
+				rg_errs_at(e, m, "%s", err);
+		}
+	}
+	load_domains(e, rg_conf_strings(e, g, "hosts"), rg_route_hosts(r));
+}
+
 static void
 load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 {
@@ -216,6 +242,7 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 			rg_policy_set_relay_reply(p, text);
 	}
 	load_exceptions(e, cf, p);
+	load_routing(e, cf, p);
 }
 
 /* A key that the chosen backend would silently ignore is a mistake. */
@@ -266,7 +293,8 @@ struct rg_config *
 rg_config_load(const char *path, struct rg_errs *e)
 {
 	static const char *const keys[] = { "socket", "mode", "networks", "domains", "auth",
-	    "sender", "recipients", "legacy_exceptions", "directory", "replies", "log", NULL };
+	    "sender", "recipients", "legacy_exceptions", "routing", "directory", "replies", "log",
+	    NULL };
 	static const char *const log_keys[] = { "facility", "accepts", NULL };
 	int before = e->count;
 	struct rg_config *c;

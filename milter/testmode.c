@@ -40,7 +40,8 @@ usage(const char *why)
 {
 	fprintf(stderr, "relayguard -T: %s\n"
 	    "usage: relayguard -T [-c FILE] client=IP [name=HOST] [helo=NAME] [auth=LOGIN]"
-	    " [auth_type=MECH] [tls=VERSION] [qid=ID] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n", why);
+	    " [auth_type=MECH] [tls=VERSION] [qid=ID] [mailer=NAME] [host=HOST]"
+	    " from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n", why);
 	return EX_USAGE;
 }
 
@@ -49,6 +50,7 @@ rg_testmode(struct rg_config *cfg, int argc, char **argv)
 {
 	const char *client = NULL, *name = "unknown", *helo = NULL, *auth = NULL;
 	const char *auth_type = NULL, *tls = NULL, *from = NULL, *qid = NULL;
+	const char *mailer = NULL, *host = NULL;
 	struct outcome o = { false, false };
 	struct rg_session *s;
 	struct rg_verdict v;
@@ -69,6 +71,8 @@ rg_testmode(struct rg_config *cfg, int argc, char **argv)
 		else if (KEY("auth_type")) auth_type = val;
 		else if (KEY("tls")) tls = val;
 		else if (KEY("qid")) qid = val;
+		else if (KEY("mailer")) mailer = val;
+		else if (KEY("host")) host = val;
 		else if (KEY("from")) from = val;
 		else if (KEY("rcpt")) nrcpt++;
 		else {
@@ -90,6 +94,7 @@ rg_testmode(struct rg_config *cfg, int argc, char **argv)
 	}
 	rg_session_set_auth(s, auth, auth_type, tls);
 	rg_session_set_queue_id(s, qid);
+	rg_session_set_route(s, mailer, host);
 	rg_session_mail(s, from, &v);
 	note(&o, &v);
 	/* As over SMTP: a refused MAIL FROM ends the transaction. */

@@ -20,6 +20,8 @@
 #define OFFSITE_LOCAL_REPLY \
 	"Local sender address used from offsite without authentication. " \
 	"Authenticate with SMTP AUTH over TLS (port 587 or 465)"
+#define ROUTING_REPLY \
+	"Recipient routing is being reconfigured, please try again later"
 #define DATA_REFUSED_REPLY \
 	"Transaction refused: a recipient address could not be read safely. " \
 	"Send one plain address per RCPT TO, as <user@domain>"
@@ -41,6 +43,8 @@ struct rg_policy {
 	bool require_tls;
 	enum rg_check sender_login;
 	enum rg_check offsite_local;
+	enum rg_check routing;
+	struct rg_route *route;
 	bool verify;
 	enum rg_on_error on_error;
 	char *relay_reply;
@@ -60,6 +64,8 @@ rg_policy_new(void)
 	p->require_tls = true;
 	p->sender_login = RG_CHECK_REJECT;
 	p->offsite_local = RG_CHECK_WARN;
+	p->routing = RG_CHECK_WARN;
+	p->route = rg_route_new();
 	p->verify = true;
 	p->on_error = RG_ON_ERROR_TEMPFAIL;
 	p->relay_reply = rg_xstrdup(DEFAULT_RELAY_REPLY);
@@ -88,12 +94,15 @@ rg_policy_destroy(struct rg_policy **pp)
 	rg_netset_destroy(&p->trusted);
 	rg_domset_destroy(&p->local);
 	rg_domset_destroy(&p->relay);
+	rg_route_destroy(&p->route);
 	free(p);
 	*pp = NULL;
 }
 
 void rg_policy_set_monitor(struct rg_policy *p, bool on) { p->monitor = on; }
 void rg_policy_set_offsite_local(struct rg_policy *p, enum rg_check c) { p->offsite_local = c; }
+void rg_policy_set_routing(struct rg_policy *p, enum rg_check c) { p->routing = c; }
+struct rg_route *rg_policy_route(struct rg_policy *p) { return p->route; }
 void rg_policy_set_verify(struct rg_policy *p, bool on) { p->verify = on; }
 void rg_policy_set_on_error(struct rg_policy *p, enum rg_on_error e) { p->on_error = e; }
 struct rg_netset *rg_policy_trusted(struct rg_policy *p) { return p->trusted; }
@@ -426,6 +435,22 @@ rg_policy_rcpt(const struct rg_policy *p, const struct rg_class *k,
 		/* ERROR, and NONE from a caller that skipped a needed lookup. */
 		directory_error(p, v);
 	}
+	finish(p, v);
+}
+
+void
+rg_policy_route_check(const struct rg_policy *p, const char *mailer, const char *host,
+    struct rg_verdict *v)
+{
+	if (p->routing == RG_CHECK_OFF || v->action != RG_ACT_CONTINUE ||
+	    v->logged != RG_LOGGED_ACCEPT || strcmp(v->reason, "local") != 0)
+		return;
+	if (!rg_route_remote(p->route, p->trusted, p->relay, mailer, host))
+		return;
+	refuse_checked(v, p->routing, "routing-mismatch", "451", "4.3.0", ROUTING_REPLY);
+	if (v->logged == RG_LOGGED_WOULD_REJECT)
+		v->logged = RG_LOGGED_WOULD_TEMPFAIL;
+	v->route = true;
 	finish(p, v);
 }
 

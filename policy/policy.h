@@ -21,6 +21,7 @@
 #include "addr.h"
 #include "domset.h"
 #include "netset.h"
+#include "route.h"
 
 enum rg_check {			/* sender_login, offsite_local */
 	RG_CHECK_OFF,
@@ -75,6 +76,7 @@ struct rg_verdict {
 	bool warning;		/* log at warning level */
 	const char *expires;	/* legacy exception involved: its date */
 	const char *note;	/* legacy exception involved: its note */
+	bool route;		/* the MTA's route matters: log mailer= and host= */
 };
 
 /* Client facts, straight from the MTA's macros.  NULL means absent. */
@@ -105,6 +107,8 @@ void	rg_policy_set_auth(struct rg_policy *, bool relay, bool require_tls,
 void	rg_policy_set_offsite_local(struct rg_policy *, enum rg_check);
 void	rg_policy_set_verify(struct rg_policy *, bool);
 void	rg_policy_set_on_error(struct rg_policy *, enum rg_on_error);
+void	rg_policy_set_routing(struct rg_policy *, enum rg_check);
+struct rg_route *rg_policy_route(struct rg_policy *);
 /* The relay_denied reply text; copied. */
 void	rg_policy_set_relay_reply(struct rg_policy *, const char *);
 struct rg_netset *rg_policy_trusted(struct rg_policy *);
@@ -150,6 +154,18 @@ void	rg_policy_rcpt(const struct rg_policy *, const struct rg_class *,
 	    const char *client_addr, const struct rg_addr *sender,
 	    const struct rg_addr *rcpt, enum rg_lookup found, enum rg_rcpt_kind kind,
 	    time_t now, struct rg_verdict *v_r);
+
+/*
+ * Cross-check an RCPT verdict with the MTA's route for it ({rcpt_mailer},
+ * {rcpt_host}; NULL when not sent).  A recipient accepted as a local
+ * mailbox that the MTA is about to deliver to a remote host replaces
+ * *v_r with a routing-mismatch verdict: 451 4.3.0 with routing.check =
+ * reject (a configuration problem must not bounce mail), logged only
+ * with warn.  Forwarding addresses and lists are delivered locally
+ * first, so they never mismatch.
+ */
+void	rg_policy_route_check(const struct rg_policy *, const char *mailer,
+	    const char *host, struct rg_verdict *v_r);
 
 /*
  * Decide DATA.  'malformed' says an earlier RCPT of this transaction was

@@ -25,7 +25,9 @@ struct rg_session {
 	char *sender_raw;	/* as the client sent it, for logs */
 	struct rg_addr sender;
 	bool have_sender;
-	char *malformed_rcpt;	/* first RCPT that makes the transaction unsafe */
+	char *malformed_rcpt;
+	char *rcpt_mailer;	/* the MTA's route for the RCPT at hand */
+	char *rcpt_host;	/* first RCPT that makes the transaction unsafe */
 	struct rg_class class;	/* kept current by classify(); read per RCPT */
 };
 
@@ -102,6 +104,8 @@ rg_session_destroy(struct rg_session **sp)
 	free(s->auth_authen);
 	free(s->auth_type);
 	free(s->tls_version);
+	free(s->rcpt_mailer);
+	free(s->rcpt_host);
 	rg_config_release(&s->cfg);
 	free(s);
 	*sp = NULL;
@@ -143,6 +147,13 @@ rg_session_set_queue_id(struct rg_session *s, const char *qid)
 		return;
 	replace(&s->qid, qid != NULL && qid[0] != '\0' ? qid : NULL);
 	s->qid_ok = s->qid != NULL && qid_plain(s->qid);
+}
+
+void
+rg_session_set_route(struct rg_session *s, const char *mailer, const char *host)
+{
+	replace(&s->rcpt_mailer, mailer != NULL && mailer[0] != '\0' ? mailer : NULL);
+	replace(&s->rcpt_host, host != NULL && host[0] != '\0' ? host : NULL);
 }
 
 void
@@ -214,6 +225,10 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 	if (v->code != NULL) {
 		snprintf(reply, sizeof(reply), "%s %s %s", v->code, v->xcode, v->text);
 		rg_kv_add(&kv, "reply", reply);
+	}
+	if (v->route) {
+		rg_kv_add(&kv, "mailer", s->rcpt_mailer);
+		rg_kv_add(&kv, "host", s->rcpt_host);
 	}
 	if (v->expires != NULL) {
 		rg_kv_add(&kv, "expires", v->expires);
@@ -328,6 +343,7 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	}
 	rg_policy_rcpt(s->cfg->policy, &s->class, s->client,
 	    s->have_sender ? &s->sender : &null_sender, &r, found, kind, time(NULL), v);
+	rg_policy_route_check(s->cfg->policy, s->rcpt_mailer, s->rcpt_host, v);
 	/* Bare names and the like: malformed for this client, whatever the MTA makes of them. */
 	if (strcmp(v->reason, "bad-recipient") == 0)
 		note_malformed(s, arg);

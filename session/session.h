@@ -45,6 +45,9 @@ void	rg_session_set_queue_id(struct rg_session *, const char *qid);
 void	rg_session_set_auth(struct rg_session *, const char *auth_authen,
 	    const char *auth_type, const char *tls_version);
 
+/* The MTA's route for the next RCPT ({rcpt_mailer}, {rcpt_host}). */
+void	rg_session_set_route(struct rg_session *, const char *mailer, const char *host);
+
 /* Stages.  Each fills *v_r; its strings live as long as the session. */
 void	rg_session_connect(struct rg_session *, struct rg_verdict *v_r);
 void	rg_session_helo(struct rg_session *, struct rg_verdict *v_r);

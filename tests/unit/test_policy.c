@@ -28,6 +28,8 @@
 #define OL_OFF	0x040
 #define NOVER	0x080		/* recipients.verify = false */
 #define OE_CONT	0x100		/* directory.on_error = continue (else tempfail) */
+#define RT_REJ	0x200		/* routing.check = reject (else warn) */
+#define RT_OFF	0x400
 
 /* extra log flags a verdict must carry (notable is implied by a refusal) */
 #define NT	0x1		/* notable even though accepted */
@@ -94,6 +96,10 @@ build(unsigned f)
 	rg_policy_set_verify(p, !(f & NOVER));
 	rg_policy_set_on_error(p, f & OE_CONT ? RG_ON_ERROR_CONTINUE : RG_ON_ERROR_TEMPFAIL);
 	rg_policy_set_relay_reply(p, RELAY_TEXT);
+	rg_policy_set_routing(p, f & RT_REJ ? RG_CHECK_REJECT : f & RT_OFF ? RG_CHECK_OFF :
+	    RG_CHECK_WARN);
+	ok &= rg_domset_add(rg_route_hosts(rg_policy_route(p)), ".hub.example.edu", err,
+	    sizeof(err));
 	for (size_t i = 0; i < UT_NROWS(trusted); i++)
 		ok &= rg_netset_add(rg_policy_trusted(p), trusted[i], err, sizeof(err));
 	for (size_t i = 0; i < UT_NROWS(local); i++)
@@ -491,6 +497,66 @@ test_bad_address(void)
 	}
 }
 
+/* ---- routing: the MTA's route against relayguard's "local" ---- */
+
+static void
+test_route(void)
+{
+#define WRT	{ RG_ACT_CONTINUE, RG_LOGGED_WOULD_TEMPFAIL, "routing-mismatch", "451", "4.3.0" }
+#define RRT	{ RG_ACT_TEMPFAIL, RG_LOGGED_TEMPFAIL, "routing-mismatch", "451", "4.3.0" }
+	static const struct { const char *name; unsigned f; const char *reason;
+	    const char *mailer, *host; struct want w; unsigned lv; } rows[] = {
+		{ "local mailer", 0, "local", "local", "mx.example.edu", ACC("local"), 0 },
+		{ "virtual", 0, "local", "virtual", "", ACC("local"), 0 },
+		{ "lmtp", 0, "local", "lmtp", "[192.0.2.9]", ACC("local"), 0 },
+		{ "sendmail file", 0, "local", "*file*", "", ACC("local"), 0 },
+		{ "no macros", 0, "local", NULL, NULL, ACC("local"), 0 },
+		{ "no host", 0, "local", "smtp", NULL, ACC("local"), 0 },
+		{ "smtp offsite, warn", 0, "local", "smtp", "[203.0.113.5]", WRT, NT | WR },
+		{ "esmtp name, warn", 0, "local", "esmtp", "old.example.edu", WRT, NT | WR },
+		{ "relay name, port", 0, "local", "relay", "victim.example:25", WRT, NT | WR },
+		{ "smtp offsite, reject", RT_REJ, "local", "smtp", "[203.0.113.5]", RRT, NT },
+		{ "smtp offsite, off", RT_OFF, "local", "smtp", "[203.0.113.5]", ACC("local"), 0 },
+		{ "MON reject", MON | RT_REJ, "local", "smtp", "[203.0.113.5]", WRT, NT },
+		{ "trusted literal", 0, "local", "smtp", "[192.0.2.25]:25", ACC("local"), 0 },
+		{ "trusted v6 literal", 0, "local", "smtp", "[IPv6:2001:db8::25]", ACC("local"), 0 },
+		{ "relay domain host", 0, "local", "smtp", "partner.example.", ACC("local"), 0 },
+		{ "routing.hosts", 0, "local", "relay", "[mx1.hub.example.edu]:25", ACC("local"), 0 },
+		{ "routing.hosts parent only", 0, "local", "relay", "hub.example.edu", WRT, NT | WR },
+		{ "unreadable host", 0, "local", "smtp", "[192.0.2.25", WRT, NT | WR },
+		{ "case of mailer", 0, "local", "LOCAL", "x", ACC("local"), 0 },
+		{ "forward not a mismatch", 0, "forward", "smtp", "[203.0.113.5]", ACC("forward"), 0 },
+		{ "list not a mismatch", 0, "list", "smtp", "[203.0.113.5]", ACC("list"), 0 },
+		{ "relay-domain not checked", 0, "relay-domain", "smtp", "[203.0.113.5]",
+		    ACC("relay-domain"), 0 },
+	};
+
+	for (size_t i = 0; i < UT_NROWS(rows); i++) {
+		struct rg_policy *p = build(rows[i].f);
+		struct rg_verdict v;
+
+		rg_policy_accept(&v, rows[i].reason);
+		rg_policy_route_check(p, rows[i].mailer, rows[i].host, &v);
+		check_verdict(rows[i].name, &v, &rows[i].w, rows[i].lv, NULL,
+		    rows[i].w.code ? "routing" : NULL);
+		UT_INT(rows[i].name, "route logged", v.route, rows[i].w.code != NULL);
+		rg_policy_destroy(&p);
+	}
+	/* A refusal is never turned into an accept, nor re-labelled. */
+	{
+		struct rg_policy *p = build(0);
+		struct rg_verdict v;
+		static const struct want w = REJ("bad-recipient", "501", "5.1.3");
+
+		rg_policy_bad_address(p, true, RG_ADDR_SYNTAX, &v);
+		rg_policy_route_check(p, "smtp", "[203.0.113.5]", &v);
+		check_verdict("refusal untouched", &v, &w, NT, NULL, NULL);
+		rg_policy_destroy(&p);
+	}
+#undef WRT
+#undef RRT
+}
+
 /* ---- DATA: a transaction with a malformed or list-like recipient ---- */
 
 static void
@@ -575,6 +641,7 @@ add_policy_suite(void)
 	ut_test(s, "MAIL decision table", test_mail_table);
 	ut_test(s, "malformed addresses", test_bad_address);
 	ut_test(s, "DATA after a malformed recipient", test_data);
+	ut_test(s, "routing cross-check", test_route);
 	ut_test(s, "accept verdict and logged names", test_accept_and_names);
 	ut_test(s, "defaults match policy.conf(5)", test_defaults);
 }
