@@ -302,7 +302,8 @@ rg_config_load(const char *path, struct rg_errs *e)
 	const char *s;
 	config_t cf;
 
-	if (!rg_conf_read(e, &cf, path))
+	/* -c (or the default) may be a symlink; the files it names may not. */
+	if (!rg_conf_read(e, &cf, path, true))
 		return NULL;
 	c = rg_xcalloc(1, sizeof(*c));
 	c->refs = 1;

@@ -127,7 +127,7 @@ rg_conf_dirfile(struct rg_errs *e, const char *path)
 	struct rg_dir *d;
 	config_t cf;
 
-	if (!rg_conf_read(e, &cf, path))
+	if (!rg_conf_read(e, &cf, path, false))
 		return NULL;
 	d = rg_dir_file_new(path);
 	rg_conf_check_keys(e, config_root_setting(&cf), keys);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +40,22 @@ at(const config_setting_t *grp, const char *key)
 	return s != NULL ? s : grp;
 }
 
+/* Open a file named at setting 's' by the rules of rg_conf_open(). */
+static int
+open_named(struct rg_errs *e, const config_setting_t *s, const char *key, const char *path,
+    bool follow)
+{
+	char label[PATH_MAX + 64];
+
+	snprintf(label, sizeof(label), "%s \"%s\": ", key, path);
+	return rg_conf_open(e, config_setting_source_file(s), (int)config_setting_source_line(s),
+	    label, path, follow);
+}
+
 /*
- * Read the secret.  Opened first and checked with fstat, so the file we
- * judge is the file we read.  Messages name the file, never its content.
+ * Read the secret.  Opened first (never blocking, never through a
+ * symlink) and checked with fstat, so the file we judge is the file we
+ * read.  Messages name the file, never its content.
  */
 static char *
 read_secret(struct rg_errs *e, const config_setting_t *s, const char *path)
@@ -52,12 +66,10 @@ read_secret(struct rg_errs *e, const config_setting_t *s, const char *path)
 	size_t len = 0;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		rg_errs_at(e, s, "bind_password_file \"%s\": %s", path, strerror(errno));
+	if ((fd = open_named(e, s, "bind_password_file", path, false)) < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		rg_errs_at(e, s, "bind_password_file \"%s\" is not a regular file", path);
+	if (fstat(fd, &st) != 0) {
+		rg_errs_at(e, s, "bind_password_file \"%s\": %s", path, strerror(errno));
 		goto done;
 	}
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
@@ -202,10 +214,16 @@ rg_conf_ldap(struct rg_errs *errs, const config_setting_t *dirgrp, const char *c
 	rg_conf_enum(errs, g, "starttls", starttls, RG_LDAP_STARTTLS_DEMAND, &tls);
 	set.starttls = (enum rg_ldap_starttls)tls;
 	if (rg_conf_string(errs, g, "tls_ca_file", NULL, &ca) && ca != NULL) {
+		int fd;
+
+		/*
+		 * libldap opens it by name at each connect, following symlinks
+		 * (as /etc/ssl/certs is full of): check it may be followed to a
+		 * regular file, so no lookup waits on a FIFO.
+		 */
 		capath = rg_conf_path(conffile, ca);
-		if (access(capath, R_OK) != 0)
-			rg_errs_at(errs, at(g, "tls_ca_file"), "tls_ca_file \"%s\": %s", capath,
-			    strerror(errno));
+		if ((fd = open_named(errs, at(g, "tls_ca_file"), "tls_ca_file", capath, true)) >= 0)
+			close(fd);
 		set.tls_ca_file = capath;
 	}
 

@@ -2,10 +2,14 @@
  * conf_util.c - error collection and typed getters over libconfig.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "conf_util.h"
 #include "common/strutil.h"
@@ -244,24 +248,113 @@ rg_conf_path(const char *conffile, const char *path)
 	return out;
 }
 
+static const char *
+file_kind(mode_t m)
+{
+	return S_ISFIFO(m) ? "FIFO" : S_ISDIR(m) ? "directory" : S_ISSOCK(m) ? "socket" :
+	    S_ISCHR(m) ? "character device" : S_ISBLK(m) ? "block device" : "special file";
+}
+
+int
+rg_conf_open(struct rg_errs *e, const char *file, int line, const char *label,
+    const char *path, bool follow)
+{
+	struct stat st;
+	int fd, flags;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer that never comes. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0) {
+		if (errno == ELOOP && !follow)
+			rg_errs_add(e, file, line, "%sis a symbolic link; refusing to follow it "
+			    "(name the file itself)", label);
+		else
+			rg_errs_add(e, file, line, "%scannot read: %s", label, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		rg_errs_add(e, file, line, "%scannot read: %s", label, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rg_errs_add(e, file, line, "%sis a %s, not a regular file", label,
+		    file_kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		rg_errs_add(e, file, line, "%scannot read: %s", label, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Each distinct path, kept for the life of the process: settings read
+ * from a stream carry no file name, and their messages need one.  A
+ * daemon reads the same few files again and again, so this stays small.
+ */
+static const char *
+intern_path(const char *path)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static char **names;
+	static size_t n;
+	const char *out = NULL;
+
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n && out == NULL; i++)
+		if (strcmp(names[i], path) == 0)
+			out = names[i];
+	if (out == NULL) {
+		char **grown = realloc(names, (n + 1) * sizeof(*names));
+
+		if (grown == NULL)
+			abort();
+		names = grown;
+		out = names[n++] = rg_xstrdup(path);
+	}
+	pthread_mutex_unlock(&lock);
+	return out;
+}
+
+static void
+name_settings(config_setting_t *s, const char *file)
+{
+	if (s->file == NULL)
+		s->file = file;
+	if (config_setting_is_aggregate(s))
+		for (int i = 0; i < config_setting_length(s); i++)
+			name_settings(config_setting_get_elem(s, (unsigned)i), file);
+}
+
 bool
-rg_conf_read(struct rg_errs *e, config_t *cf, const char *path)
+rg_conf_read(struct rg_errs *e, config_t *cf, const char *path, bool follow)
 {
 	FILE *fp;
+	int fd, ok;
 
 	/* libconfig says only "file I/O error"; say which and why first. */
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((fd = rg_conf_open(e, path, 0, "", path, follow)) < 0)
+		return false;
+	if ((fp = fdopen(fd, "r")) == NULL) {
 		rg_errs_add(e, path, 0, "cannot read: %s", strerror(errno));
+		close(fd);
 		return false;
 	}
-	fclose(fp);
 	config_init(cf);
 	config_set_auto_convert(cf, 0);
-	if (!config_read_file(cf, path)) {
+	/* Parsed from the descriptor we checked, not from the name again. */
+	ok = config_read(cf, fp);
+	fclose(fp);
+	if (!ok) {
 		rg_errs_add(e, config_error_file(cf) ? config_error_file(cf) : path,
 		    config_error_line(cf), "%s", config_error_text(cf));
 		config_destroy(cf);
 		return false;
 	}
+	name_settings(config_root_setting(cf), intern_path(path));
 	return true;
 }

@@ -42,10 +42,22 @@ const config_setting_t *rg_conf_strings(struct rg_errs *, const config_setting_t
 	    const char *key);
 
 /*
- * config_init() + config_read_file(), reporting an unreadable file or a
- * syntax error as FILE:LINE.  On false, cf needs no config_destroy().
+ * Open a file the configuration names, for reading, without ever
+ * blocking: O_NONBLOCK (a FIFO has no writer), O_NOFOLLOW unless
+ * 'follow', then fstat; anything but a regular file is refused.
+ * Problems are recorded at FILE:LINE as "LABEL..." (LABEL names the
+ * key and path, or is ""); returns the descriptor, or -1.
  */
-bool	rg_conf_read(struct rg_errs *, config_t *cf, const char *path);
+int	rg_conf_open(struct rg_errs *, const char *file, int line, const char *label,
+	    const char *path, bool follow);
+
+/*
+ * config_init() + config_read() on a descriptor from rg_conf_open(),
+ * reporting an unusable file or a syntax error as FILE:LINE.  'follow':
+ * may 'path' be a symlink (-c may; a file the config names may not).
+ * On false, cf needs no config_destroy().
+ */
+bool	rg_conf_read(struct rg_errs *, config_t *cf, const char *path, bool follow);
 
 /* Resolve 'path' relative to the directory holding 'conffile'; malloc'd. */
 char	*rg_conf_path(const char *conffile, const char *path);

@@ -52,6 +52,42 @@ expect_rc 78 "-n with a cache group on the file backend" "$R" -n -c "$T/misplace
 grep -qF "$T/misplaced.conf:2: \"directory.cache\" has no effect with directory.backend = \"file\"" \
     "$T/out" && pass || fail "misplaced cache group: $(cat "$T/out")"
 
+# A file the config names that is a FIFO, a symlink or a directory is
+# refused at once, at FILE:LINE: -n must not wait for a FIFO's writer.
+mkfifo "$T/fifo"
+mkdir "$T/adir"
+printf 'mailboxes = [ "alice@example.edu" ];\n' >"$T/real-dir.conf"
+( umask 077; printf 'secret\n' >"$T/real.secret" )
+ln -s "$T/real-dir.conf" "$T/link-dir.conf"
+ln -s "$T/real.secret" "$T/link.secret"
+for kind in fifo:fifo:FIFO adir:adir:directory link:link-dir.conf:symlink; do
+	name=${kind%%:*}; rest=${kind#*:}; file=${rest%%:*}; what=${rest#*:}
+	printf 'mode = "enforce";\ndirectory = { backend = "file";\n  file = "%s"; };\n' "$T/$file" \
+	    >"$T/named-$name.conf"
+	expect_rc 78 "-n with a $what as directory.file" timeout 10 "$R" -n -c "$T/named-$name.conf"
+	case $what in
+	symlink) want="$T/$file:0: is a symbolic link; refusing to follow it" ;;
+	*) want="$T/$file:0: is a $what, not a regular file" ;;
+	esac
+	grep -qF "$want" "$T/out" && pass || fail "$what as directory.file: $(cat "$T/out")"
+done
+for kind in fifo:fifo:FIFO adir:adir:directory link:link.secret:symlink; do
+	name=${kind%%:*}; rest=${kind#*:}; file=${rest%%:*}; what=${rest#*:}
+	printf 'directory = { backend = "ldap"; ldap = { uris = [ "ldap://127.0.0.1:1" ];\n  base = "dc=example,dc=edu"; bind_dn = "cn=rg,dc=example,dc=edu";\n  bind_password_file = "%s"; }; };\n' \
+	    "$T/$file" >"$T/secret-$name.conf"
+	expect_rc 78 "-n with a $what as bind_password_file" timeout 10 "$R" -n -c "$T/secret-$name.conf"
+	case $what in
+	symlink) want="$T/secret-$name.conf:3: bind_password_file \"$T/$file\": is a symbolic link; refusing to follow it" ;;
+	*) want="$T/secret-$name.conf:3: bind_password_file \"$T/$file\": is a $what, not a regular file" ;;
+	esac
+	grep -qF "$want" "$T/out" && pass || fail "$what as bind_password_file: $(cat "$T/out")"
+done
+# The files themselves, named directly, are fine.
+sed "s|$T/link-dir.conf|$T/real-dir.conf|" "$T/named-link.conf" >"$T/named-real.conf"
+expect_rc 0 "-n with a regular directory.file" timeout 10 "$R" -n -c "$T/named-real.conf"
+sed "s|$T/link.secret|$T/real.secret|" "$T/secret-link.conf" >"$T/secret-real.conf"
+expect_rc 0 "-n with a regular bind_password_file" timeout 10 "$R" -n -c "$T/secret-real.conf"
+
 # -T exit statuses: 0 accepted, 1 rejected, 64 usage, 78 config, 75 tempfail.
 expect_rc 0 "-T accepted" "$R" -T -c "$T/good.conf" client=203.0.113.9 from=x@isp.example rcpt=alice@example.edu
 expect_rc 1 "-T rejected" "$R" -T -c "$T/good.conf" client=203.0.113.9 from=x@isp.example rcpt=u@victim.example

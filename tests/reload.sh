@@ -41,6 +41,30 @@ if wait $traffic; then pass; else fail "traffic during reload: $(tail -3 "$T/tra
 # The refusal names the file and line of each error.
 grep -qE "reload refused: $conf:2: " "$T/milter.log" && pass || fail "no FILE:LINE for the bad reload"
 kill -0 "$MILTER_PID" 2>/dev/null && pass || fail "relayguard exited on a bad reload"
+
+# A FIFO named by the config must not hang the reload thread: each such
+# reload is refused at once, and the next good one still goes through.
+mkfifo "$T/fifo"
+reload_with() {	# FILE PATTERN: install FILE, SIGUSR1, wait for PATTERN in the log
+	local from
+	from=$(($(wc -l <"$T/milter.log") + 1))
+	cp "$1" "$conf"
+	kill -USR1 "$MILTER_PID"
+	for i in $(seq 50); do
+		tail -n "+$from" "$T/milter.log" | grep -qE 'reloaded|reload refused: [0-9]+ error' && break
+		sleep 0.1
+	done
+	tail -n "+$from" "$T/milter.log" | grep -qE -- "$2"
+}
+sed "s|^directory = .*|directory = { backend = \"file\"; file = \"$T/fifo\"; };|" "$T/policy.a" >"$T/fifo-dir.conf"
+reload_with "$T/fifo-dir.conf" "reload refused: $T/fifo:0: is a FIFO, not a regular file" && pass ||
+	fail "a FIFO as directory.file: reload not refused at once"
+sed "s|^directory = .*|directory = { backend = \"ldap\"; ldap = { uris = [ \"ldap://127.0.0.1:1\" ]; base = \"dc=example,dc=edu\"; bind_dn = \"cn=rg,dc=example,dc=edu\"; bind_password_file = \"$T/fifo\"; }; };|" \
+    "$T/policy.a" >"$T/fifo-secret.conf"
+reload_with "$T/fifo-secret.conf" "reload refused: $conf:[0-9]+: bind_password_file \"$T/fifo\": is a FIFO" &&
+	pass || fail "a FIFO as bind_password_file: reload not refused at once"
+reload_with "$T/policy.a" "reloaded $conf" && pass || fail "no good reload after the FIFOs"
+kill -0 "$MILTER_PID" 2>/dev/null && pass || fail "relayguard exited on a FIFO reload"
 kill "$MILTER_PID"
 
 # Daemon mode with a relative -c, -P and directory.file: the daemon

@@ -505,8 +505,70 @@ test_unreadable(void)
 	UT_INT("directory as file", "errors", e.count, 1);
 	snprintf(want, sizeof(want), "%s:", path);
 	UT_HAS("directory as file", "names the file", e.count ? e.msgs[0] : NULL, want);
+	UT_HAS("directory as file", "says why", e.count ? e.msgs[0] : NULL,
+	    "is a directory, not a regular file");
 	rg_errs_free(&e);
 	rmdir(path);
+}
+
+/*
+ * Files the config names are opened without blocking or following a
+ * symlink: a FIFO would hang -n and the reload thread for good.
+ */
+static void
+test_special_files(void)
+{
+	static const struct { const char *name, *dirfile, *policy_file, *msg; } rows[] = {
+		{ "FIFO as directory.file", "fifo.conf", NULL, "is a FIFO, not a regular file" },
+		{ "symlink as directory.file", "link.conf", NULL,
+		  "is a symbolic link; refusing to follow it (name the file itself)" },
+		{ "FIFO as policy.conf", NULL, "fifo.conf", "is a FIFO, not a regular file" },
+	};
+	char fifo[128], link[128], real[128], pol[128], text[256], want[300];
+	struct rg_errs e;
+	struct rg_config *c;
+
+	path_of("fifo.conf", fifo, sizeof(fifo));
+	path_of("link.conf", link, sizeof(link));
+	path_of("directory.conf", real, sizeof(real));
+	put("directory.conf", good_dir);
+	CU_ASSERT_FATAL(mkfifo(fifo, 0600) == 0);
+	CU_ASSERT_FATAL(symlink(real, link) == 0);
+	for (size_t i = 0; i < UT_NROWS(rows); i++) {
+		char named[128];
+
+		if (rows[i].dirfile != NULL) {
+			path_of(rows[i].dirfile, named, sizeof(named));
+			snprintf(text, sizeof(text), "directory = { file = \"%s\"; };\n", named);
+			put("special.conf", text);
+			path_of("special.conf", pol, sizeof(pol));
+		} else {
+			path_of(rows[i].policy_file, pol, sizeof(pol));
+			snprintf(named, sizeof(named), "%s", pol);
+		}
+		memset(&e, 0, sizeof(e));
+		c = rg_config_load(pol, &e);
+		UT_INT(rows[i].name, "no snapshot", c == NULL, true);
+		rg_config_release(&c);
+		UT_INT(rows[i].name, "errors", e.count, 1);
+		snprintf(want, sizeof(want), "%s:0: %s", named, rows[i].msg);
+		UT_STR(rows[i].name, "message", e.count ? e.msgs[0] : NULL, want);
+		rg_errs_free(&e);
+	}
+	/* -c itself may be a symlink, as /etc/relayguard/policy.conf often is. */
+	snprintf(text, sizeof(text), "directory = { file = \"%s\"; };\n", real);
+	put("special.conf", text);
+	path_of("special.conf", pol, sizeof(pol));
+	unlink(link);
+	CU_ASSERT_FATAL(symlink(pol, link) == 0);
+	memset(&e, 0, sizeof(e));
+	c = rg_config_load(link, &e);
+	UT_INT("symlink as policy.conf", "errors", e.count, 0);
+	CU_ASSERT_PTR_NOT_NULL(c);
+	rg_config_release(&c);
+	rg_errs_free(&e);
+	unlink(link);
+	unlink(fifo);
 }
 
 /* Names the daemon keeps: absolute, so they survive its chdir("/"). */
@@ -617,6 +679,7 @@ add_conf_suite(void)
 	ut_test(s, "the shipped etc/policy.conf", test_shipped);
 	ut_test(s, "every error with FILE:LINE", test_errors);
 	ut_test(s, "unreadable files", test_unreadable);
+	ut_test(s, "FIFOs and symlinks among the named files", test_special_files);
 	ut_test(s, "absolute names for the daemon", test_paths);
 	ut_test(s, "snapshot reference counts", test_snapshot_refs);
 }
