@@ -32,7 +32,7 @@ void	rg_log_set_facility(const char *facility);
 /* Map a facility name to its syslog value; -1 if unknown. */
 int	rg_log_facility(const char *name);
 
-/* Also copy lines to stderr (foreground and -T); syslog only when !to_syslog. */
+/* Copy lines to stderr too (foreground, -T), and write to syslog or not. */
 void	rg_log_stderr(bool on);
 void	rg_log_syslog(bool on);
 

@@ -20,7 +20,10 @@ void	rg_lower(char *s);
 /* ASCII case-insensitive equality. */
 bool	rg_strieq(const char *a, const char *b);
 
-/* strdup that aborts on ENOMEM: used only at config load. */
+/*
+ * strdup and calloc that abort on ENOMEM.  Used at config load and for
+ * small per-connection copies, where there is no sane way to go on.
+ */
 char	*rg_xstrdup(const char *s);
 void	*rg_xcalloc(size_t n, size_t size);
 

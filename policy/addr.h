@@ -35,7 +35,7 @@ struct rg_addr {
 	char norm[RG_ADDR_LOCAL_MAX + RG_ADDR_DOMAIN_MAX + 1]; /* local@domain, or local */
 };
 
-/* Parse 'in'; on failure *a_r is zeroed apart from nothing useful. */
+/* Parse 'in'; on failure *a_r is all zeroes, never half filled. */
 enum rg_addr_status rg_addr_parse(const char *in, struct rg_addr *a_r);
 
 /*

@@ -61,7 +61,7 @@ void	rg_session_rcpt(struct rg_session *, const char *rcpt, struct rg_verdict *v
  */
 void	rg_session_data(struct rg_session *, struct rg_verdict *v_r);
 
-/* The transaction ended (RSET, abort, end of message): forget the sender. */
+/* The transaction ended (RSET or abort): forget its sender and recipients. */
 void	rg_session_reset(struct rg_session *);
 
 /* The session's snapshot (for callers that need config values). */

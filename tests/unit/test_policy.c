@@ -18,7 +18,7 @@
 #include "unit.h"
 #include "policy/policy.h"
 
-/* knobs; the zero value is the shipped policy.conf */
+/* knobs; the zero value is the documented default, as in test_defaults() */
 #define MON	0x001		/* mode = monitor */
 #define NOTLS	0x002		/* auth.require_tls = false */
 #define NORELAY	0x004		/* auth.relay = false */
@@ -602,7 +602,7 @@ test_accept_and_names(void)
 	    "would-tempfail");
 }
 
-/* The shipped policy.conf values are rg_policy_new()'s defaults. */
+/* rg_policy_new() gives the defaults policy.conf(5) documents (etc/policy.conf overrides some). */
 static void
 test_defaults(void)
 {
