@@ -4,6 +4,7 @@
  * Every section is parsed even after an error, so one run of
  * "relayguard -n" lists everything that is wrong.
  */
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,29 +66,101 @@ group(struct rg_errs *e, const config_t *cf, const char *name, const char *const
 	return g;
 }
 
+/*
+ * The widest networks.trusted entries we take without a word: /8 for
+ * IPv4, /32 for IPv6.  Anything wider lets a large part of the Internet
+ * relay without authentication, which is rarely what was meant.
+ */
+#define WIDE_V4	8
+#define WIDE_V6	32
+
+/* Warn about a trusted network (already accepted by the netset) that is too wide. */
 static void
-load_nets(struct rg_errs *e, const config_setting_t *list, struct rg_netset *set)
+warn_wide(struct rg_errs *e, const config_setting_t *s, const char *cidr)
 {
-	char err[256];
+	static const unsigned char mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
+	unsigned char b[16];
+	char addr[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(cidr, '/');
+	size_t n = slash != NULL ? (size_t)(slash - cidr) : strlen(cidr);
+	int len, v4;
 
-	for (int i = 0; list && i < config_setting_length(list); i++) {
-		const config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
-
-		if (!rg_netset_add(set, config_setting_get_string(s), err, sizeof(err)))
-			rg_errs_at(e, s, "%s", err);
-	}
+	if (slash == NULL || n >= sizeof(addr))
+		return;		/* one host */
+	memcpy(addr, cidr, n);
+	addr[n] = '\0';
+	len = atoi(slash + 1);
+	if (inet_pton(AF_INET, addr, b) == 1)
+		v4 = 1;
+	else if (inet_pton(AF_INET6, addr, b) == 1)
+		v4 = len >= 96 && memcmp(b, mapped, 12) == 0;
+	else
+		return;
+	if (v4 && strchr(addr, ':') != NULL)
+		len -= 96;	/* ::ffff:a.b.c.d/104 is a.b.c.d/8 */
+	if (len == 0)
+		rg_warn_at(e, s, "\"%s\" in networks.trusted is every %s address: any such "
+		    "client may relay without authentication", cidr, v4 ? "IPv4" : "IPv6");
+	else if (len < (v4 ? WIDE_V4 : WIDE_V6))
+		rg_warn_at(e, s, "\"%s\" in networks.trusted is wider than /%d: every client "
+		    "in it may relay without authentication", cidr, v4 ? WIDE_V4 : WIDE_V6);
 }
 
 static void
-load_domains(struct rg_errs *e, const config_setting_t *list, struct rg_domset *set)
+load_nets(struct rg_errs *e, const config_setting_t *list, struct rg_netset *set,
+    bool trusted)
 {
 	char err[256];
 
 	for (int i = 0; list && i < config_setting_length(list); i++) {
 		const config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
+		const char *cidr = config_setting_get_string(s);
 
-		if (!rg_domset_add(set, config_setting_get_string(s), err, sizeof(err)))
+		if (!rg_netset_add(set, cidr, err, sizeof(err)))
 			rg_errs_at(e, s, "%s", err);
+		else if (trusted)
+			warn_wide(e, s, cidr);
+	}
+}
+
+/* An address as a local domain: mail to it is ours only if this gateway owns it. */
+static void
+warn_literal(struct rg_errs *e, const config_setting_t *s, const char *dom)
+{
+	unsigned char b[16];
+	char addr[INET6_ADDRSTRLEN + 8];
+	size_t n = strlen(dom);
+
+	if (dom[0] == '[') {
+		rg_warn_at(e, s, "IP literal \"%s\" in domains.local: this gateway must own "
+		    "that address, or mail to it is accepted for another host", dom);
+		return;
+	}
+	if (n > 0 && dom[n - 1] == '.')
+		n--;
+	if (n >= sizeof(addr))
+		return;
+	memcpy(addr, dom, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, b) == 1)
+		rg_warn_at(e, s, "\"%s\" in domains.local is an IPv4 address: an IP literal "
+		    "is written \"[%s]\", and this gateway must own it", dom, addr);
+}
+
+static void
+load_domains(struct rg_errs *e, const config_setting_t *list, struct rg_domset *set,
+    bool local)
+{
+	char err[256];
+
+	for (int i = 0; list && i < config_setting_length(list); i++) {
+		const config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
+		const char *dom = config_setting_get_string(s);
+
+		if (!rg_domset_add(set, dom, err, sizeof(err)))
+			rg_errs_at(e, s, "%s", err);
+		else if (local)
+			warn_literal(e, s, dom);
 	}
 }
 
@@ -151,12 +224,15 @@ load_exceptions(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 		rg_conf_string(e, g, "note", "", &note);
 		if ((nets = rg_conf_strings(e, g, "networks")) != NULL) {
 			set = rg_netset_new();
-			load_nets(e, nets, set);
+			load_nets(e, nets, set, false);
 		}
 		if (e->count > before) {
 			rg_netset_destroy(&set);
 			continue;
 		}
+		if (nets == NULL)
+			rg_warn_at(e, g, "legacy exception for \"%s\" has no \"networks\": that "
+			    "sender may relay from any address until %s", sender, expires);
 		rg_policy_add_exception(p, a.norm, when, expires, set, note);
 	}
 }
@@ -184,7 +260,7 @@ load_routing(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 				rg_errs_at(e, m, "%s", err);
 		}
 	}
-	load_domains(e, rg_conf_strings(e, g, "hosts"), rg_route_hosts(r));
+	load_domains(e, rg_conf_strings(e, g, "hosts"), rg_route_hosts(r), false);
 }
 
 static void
@@ -206,11 +282,11 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	rg_policy_set_monitor(p, mode == 1);
 
 	if ((g = group(e, cf, "networks", net_keys)) != NULL)
-		load_nets(e, rg_conf_strings(e, g, "trusted"), rg_policy_trusted(p));
+		load_nets(e, rg_conf_strings(e, g, "trusted"), rg_policy_trusted(p), true);
 
 	if ((g = group(e, cf, "domains", dom_keys)) != NULL) {
-		load_domains(e, rg_conf_strings(e, g, "local"), rg_policy_local(p));
-		load_domains(e, rg_conf_strings(e, g, "relay"), rg_policy_relay(p));
+		load_domains(e, rg_conf_strings(e, g, "local"), rg_policy_local(p), true);
+		load_domains(e, rg_conf_strings(e, g, "relay"), rg_policy_relay(p), false);
 	}
 
 	g = group(e, cf, "auth", auth_keys);

@@ -15,26 +15,43 @@
 #include "common/strutil.h"
 
 static void
-errs_push(struct rg_errs *e, char *msg)
+list_push(char ***list, int *count, int *cap, char *msg)
 {
-	if (e->count == e->cap) {
-		e->cap = e->cap ? e->cap * 2 : 8;
-		e->msgs = realloc(e->msgs, (size_t)e->cap * sizeof(char *));
-		if (e->msgs == NULL)
+	if (*count == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*list = realloc(*list, (size_t)*cap * sizeof(char *));
+		if (*list == NULL)
 			abort();
 	}
-	e->msgs[e->count++] = msg;
+	(*list)[(*count)++] = msg;
+}
+
+static char *
+vformat(const char *file, int line, const char *kind, const char *fmt, va_list ap)
+{
+	char body[512], *msg;
+
+	vsnprintf(body, sizeof(body), fmt, ap);
+	if (asprintf(&msg, "%s:%d: %s%s", file ? file : "(config)", line, kind, body) < 0)
+		abort();
+	return msg;
 }
 
 static void
 verrs_add(struct rg_errs *e, const char *file, int line, const char *fmt, va_list ap)
 {
-	char body[512], *msg;
+	list_push(&e->msgs, &e->count, &e->cap, vformat(file, line, "", fmt, ap));
+}
 
-	vsnprintf(body, sizeof(body), fmt, ap);
-	if (asprintf(&msg, "%s:%d: %s", file ? file : "(config)", line, body) < 0)
-		abort();
-	errs_push(e, msg);
+void
+rg_warn_at(struct rg_errs *e, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	list_push(&e->warns, &e->nwarns, &e->wcap, vformat(config_setting_source_file(s),
+	    (int)config_setting_source_line(s), "warning: ", fmt, ap));
+	va_end(ap);
 }
 
 void
@@ -64,6 +81,9 @@ rg_errs_free(struct rg_errs *e)
 	for (int i = 0; i < e->count; i++)
 		free(e->msgs[i]);
 	free(e->msgs);
+	for (int i = 0; i < e->nwarns; i++)
+		free(e->warns[i]);
+	free(e->warns);
 	memset(e, 0, sizeof(*e));
 }
 

@@ -16,6 +16,9 @@
 /* Record an error at a setting's own file and line. */
 void	rg_errs_at(struct rg_errs *, const config_setting_t *, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Record a warning ("FILE:LINE: warning: ...") at a setting's file and line. */
+void	rg_warn_at(struct rg_errs *, const config_setting_t *, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 /* Report every member of group 's' not named in 'known' (NULL-terminated). */
 void	rg_conf_check_keys(struct rg_errs *, const config_setting_t *s,
 	    const char *const known[]);

@@ -188,6 +188,9 @@ rg_daemon_reload(const char *path)
 			rg_log_set_facility(cfg->facility);
 		rg_config_release(&old);
 	}
+	for (int i = 0; i < errs.nwarns; i++)
+		rg_log(RG_LOG_WARNING, "reload: %s", errs.warns[i]);
+	rg_errs_free(&errs);
 	rg_config_install(cfg);
 	rg_log(RG_LOG_NOTICE, "reloaded %s: new connections use the new policy", path);
 	return true;

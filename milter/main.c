@@ -39,15 +39,21 @@ usage(void)
 	return EX_USAGE;
 }
 
-/* Load or print every FILE:LINE error to stderr and return NULL. */
+/*
+ * Load or print every FILE:LINE error to stderr and return NULL.  With
+ * 'warn', print the FILE:LINE: warning: lines too (not in -T, whose
+ * output is the decision alone).
+ */
 static struct rg_config *
-load(const char *path)
+load(const char *path, bool warn)
 {
 	struct rg_errs errs = { 0 };
 	struct rg_config *cfg = rg_config_load(path, &errs);
 
 	for (int i = 0; i < errs.count; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
+	for (int i = 0; warn && i < errs.nwarns; i++)
+		fprintf(stderr, "%s\n", errs.warns[i]);
 	rg_errs_free(&errs);
 	return cfg;
 }
@@ -55,7 +61,7 @@ load(const char *path)
 static int
 check(const char *path, bool verbose)
 {
-	struct rg_config *cfg = load(path);
+	struct rg_config *cfg = load(path, true);
 	char err[256] = "";
 	int rc = 0;
 
@@ -79,7 +85,7 @@ static int
 run(const char *path, const char *socket, bool foreground, const char *user,
     const char *pidfile)
 {
-	struct rg_config *cfg = load(path);
+	struct rg_config *cfg = load(path, true);
 	int rc;
 
 	if (cfg == NULL)
@@ -165,7 +171,7 @@ main(int argc, char **argv)
 	if (checkonly)
 		return check(path, verbose);
 	if (testmode) {
-		struct rg_config *cfg = load(path);
+		struct rg_config *cfg = load(path, false);
 
 		if (cfg == NULL)
 			return EX_CONFIG;

@@ -21,6 +21,31 @@ write_policy "$T/good.conf"
 expect_rc 0 "-n on a good file" "$R" -n -c "$T/good.conf"
 grep -qx "configuration OK" "$T/out" && pass || fail "-n does not say configuration OK"
 
+# Settings that load but are probably mistakes: -n warns, at FILE:LINE,
+# and still passes the file.
+cat >"$T/warn.conf" <<CONF
+networks = { trusted = [ "192.0.2.0/24",
+  "0.0.0.0/0", "2001::/16" ]; };
+domains = { local = [ "example.edu", "[192.0.2.25]" ]; };
+legacy_exceptions = ( { sender = "bob@example.edu"; expires = "2099-03-01"; } );
+directory = { backend = "file"; file = "$top_srcdir/etc/directory.conf"; };
+CONF
+"$R" -n -c "$T/warn.conf" >"$T/warn.out" 2>"$T/warn.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass || fail "-n with warnings: exit $rc, want 0: $(cat "$T/warn.err")"
+grep -qx "configuration OK" "$T/warn.out" && pass || fail "-n with warnings does not say configuration OK"
+for want in ":2: warning: \"0.0.0.0/0\" in networks.trusted is every IPv4 address" \
+    ":2: warning: \"2001::/16\" in networks.trusted is wider than /32" \
+    ":3: warning: IP literal \"[192.0.2.25]\" in domains.local: this gateway must own" \
+    ":4: warning: legacy exception for \"bob@example.edu\" has no \"networks\""; do
+	grep -qF -- "$T/warn.conf$want" "$T/warn.err" && pass || fail "-n did not warn: $want"
+done
+[ "$(grep -c "^$T/warn.conf:[0-9]*: warning: " "$T/warn.err")" -eq 4 ] && pass ||
+	fail "-n should print 4 warnings, got: $(cat "$T/warn.err")"
+# -T prints the decision alone.
+"$R" -T -c "$T/warn.conf" client=203.0.113.9 from=x@isp.example rcpt=alice@example.edu >"$T/out" 2>&1
+grep -q warning "$T/out" && fail "-T printed warnings: $(cat "$T/out")" || pass
+
 # Several mistakes at once: each one reported, each at its own line.
 cat >"$T/bad.conf" <<'CONF'
 mode = "enforse";

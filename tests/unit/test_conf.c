@@ -429,6 +429,55 @@ static const struct err_row err_rows[] = {
 	    { NULL, 11, "\"directory.ldap\" has no effect with directory.backend = \"file\"" } } },
 };
 
+/* Settings that load, with a warning each: the file is still good. */
+static const struct err_row warn_rows[] = {
+	{ "no warnings",
+	  "networks = { trusted = [ \"10.0.0.0/8\", \"2001:db8::/32\", \"192.0.2.1\",\n"
+	  "  \"::ffff:10.0.0.0/104\" ]; };\n"
+	  "domains = { local = [ \"example.edu\", \"10.example.edu\" ];\n"
+	  "  relay = [ \"[192.0.2.1]\" ]; };\n"
+	  "legacy_exceptions = (\n"
+	  "  { sender = \"bob@example.edu\"; expires = \"2027-03-01\";\n"
+	  "    networks = [ \"0.0.0.0/0\" ]; }\n"
+	  ");\n",
+	  NULL, 0, { { NULL, 0, NULL } } },
+	{ "legacy exception without networks",
+	  "legacy_exceptions = (\n"
+	  "  { sender = \"bob@example.edu\"; expires = \"2027-03-01\";\n"
+	  "    networks = [ \"198.51.100.0/24\" ]; },\n"
+	  "  { sender = \"old@example.edu\";\n"
+	  "    expires = \"2027-03-01\"; note = \"anywhere\"; }\n"
+	  ");\n",
+	  NULL, 1, { { NULL, 4, "warning: legacy exception for \"old@example.edu\" has no "
+	    "\"networks\": that sender may relay from any address until 2027-03-01" } } },
+	{ "wide trusted networks",
+	  "networks = { trusted = [\n"
+	  "  \"0.0.0.0/0\",\n"
+	  "  \"::/0\",\n"
+	  "  \"10.0.0.0/7\",\n"
+	  "  \"2001:d00::/24\",\n"
+	  "  \"::ffff:0.0.0.0/96\",\n"
+	  "  \"::ffff:10.0.0.0/103\",\n"
+	  "  \"10.0.0.0/8\" ]; };\n",
+	  NULL, 6, { { NULL, 2, "warning: \"0.0.0.0/0\" in networks.trusted is every IPv4 address" },
+	    { NULL, 3, "warning: \"::/0\" in networks.trusted is every IPv6 address" },
+	    { NULL, 4, "warning: \"10.0.0.0/7\" in networks.trusted is wider than /8" },
+	    { NULL, 5, "warning: \"2001:d00::/24\" in networks.trusted is wider than /32" },
+	    { NULL, 6, "warning: \"::ffff:0.0.0.0/96\" in networks.trusted is every IPv4 address" },
+	    { NULL, 7, "warning: \"::ffff:10.0.0.0/103\" in networks.trusted is wider than /8" } } },
+	{ "IP literals in domains.local",
+	  "domains = { local = [\n"
+	  "  \"example.edu\",\n"
+	  "  \"[192.0.2.1]\",\n"
+	  "  \"[IPv6:2001:db8::1]\",\n"
+	  "  \"192.0.2.2\" ]; };\n",
+	  NULL, 3, { { NULL, 3, "warning: IP literal \"[192.0.2.1]\" in domains.local: this "
+	    "gateway must own that address" },
+	    { NULL, 4, "warning: IP literal \"[IPv6:2001:db8::1]\" in domains.local" },
+	    { NULL, 5, "warning: \"192.0.2.2\" in domains.local is an IPv4 address: an IP "
+	      "literal is written \"[192.0.2.2]\"" } } },
+};
+
 /* Does some message read exactly "PATH:LINE: ...msg..."? Each is used once. */
 static void
 check_errors(const char *name, const char *policy_path, const struct rg_errs *e,
@@ -478,6 +527,33 @@ test_errors(void)
 		UT_INT(r->name, "no snapshot from a bad file", c == NULL, true);
 		rg_config_release(&c);
 		check_errors(r->name, path, &e, r->count, r->e);
+		rg_errs_free(&e);
+	}
+}
+
+static void
+test_warnings(void)
+{
+	for (size_t i = 0; i < UT_NROWS(warn_rows); i++) {
+		const struct err_row *r = &warn_rows[i];
+		struct rg_errs e, w;
+		struct rg_config *c;
+		char path[128];
+
+		put("directory.conf", good_dir);
+		put("warn.conf", r->policy);
+		path_of("warn.conf", path, sizeof(path));
+		c = load("warn.conf", &e);
+		UT_INT(r->name, "errors", e.count, 0);
+		for (int k = 0; k < e.count; k++)
+			UT_STR(r->name, "unexpected error", e.msgs[k], "");
+		UT_INT(r->name, "a snapshot despite the warnings", c != NULL, true);
+		rg_config_release(&c);
+		/* The same checker, pointed at the warnings. */
+		memset(&w, 0, sizeof(w));
+		w.msgs = e.warns;
+		w.count = e.nwarns;
+		check_errors(r->name, path, &w, r->count, r->e);
 		rg_errs_free(&e);
 	}
 }
@@ -678,6 +754,7 @@ add_conf_suite(void)
 	ut_test(s, "a valid policy.conf and directory.conf", test_valid);
 	ut_test(s, "the shipped etc/policy.conf", test_shipped);
 	ut_test(s, "every error with FILE:LINE", test_errors);
+	ut_test(s, "warnings with FILE:LINE, and the file still loads", test_warnings);
 	ut_test(s, "unreadable files", test_unreadable);
 	ut_test(s, "FIFOs and symlinks among the named files", test_special_files);
 	ut_test(s, "absolute names for the daemon", test_paths);
