@@ -1,14 +1,11 @@
 #!/bin/bash
-# systemd readiness (sd_notify): READY=1 arrives only once the milter
+# systemd readiness (sd_notify): READY=1 comes only once the milter
 # socket accepts connections; each SIGUSR1 gives RELOADING=1 then READY=1,
 # for a good file and a refused one alike; SIGTERM gives STOPPING=1 and a
 # clean exit; every message carries STATUS= with the policy file and the
-# directory backend.  tests/notify_listen.py plays systemd's socket and
-# connects to the milter the moment READY=1 arrives.
-#
-# Inherent limit: a READY=1 sent a few microseconds before listen() could
-# be missed, since the probe runs after the datagram is read; one sent
-# before the configuration is loaded or the socket set up is caught.
+# directory backend.  tests/notify_listen.py plays systemd's socket: it
+# holds the daemon's first message back and checks the socket accepts
+# meanwhile, so a READY=1 sent too early fails every time, not by luck.
 . "$top_srcdir/tests/lib.sh"
 
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
@@ -37,6 +34,8 @@ wait_count() {
 # nth N: the Nth message line (1-based).
 nth() { grep '^msg ' "$msgs" | sed -n "${1}p"; }
 
+if wait_for "$msgs" '^gate=' 150 && grep -qx 'gate=open' "$msgs"; then pass; else
+	fail "the milter socket did not accept while READY=1 was held back (READY=1 before listen?)"; fi
 if wait_for "$msgs" 'READY=1' 100; then pass; else fail "no READY=1 within 10 s: $(cat "$T/milter.log")"; fi
 first=$(nth 1)
 case $first in
