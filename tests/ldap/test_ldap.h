@@ -6,5 +6,6 @@
 
 int	rg_test_add_filter(void);
 int	rg_test_add_cache(void);
+int	rg_test_add_breaker(void);
 
 #endif

@@ -11,7 +11,8 @@ main(void)
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 99;
-	if (rg_test_add_filter() != 0 || rg_test_add_cache() != 0) {
+	if (rg_test_add_filter() != 0 || rg_test_add_cache() != 0 ||
+	    rg_test_add_breaker() != 0) {
 		CU_cleanup_registry();
 		return 99;
 	}
