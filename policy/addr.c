@@ -56,15 +56,44 @@ domain_ok(const char *d)
 	return true;
 }
 
-/* Strip "@a,@b:" (RFC 5321 A-d-l); returns the rest, or NULL if malformed. */
+/*
+ * Strip "@a,@b:" (RFC 5321 A-d-l); returns the rest, or NULL if malformed.
+ * Each hop must be a domain name or an address literal: a hop that is
+ * empty or holds '@', '%' or '!' ("@@:", "@x%y:") is no route an MTA
+ * agrees on, so the address is refused rather than guessed at.
+ */
 static const char *
 skip_source_route(const char *p, const char *end)
 {
-	const char *colon = memchr(p, ':', (size_t)(end - p));
+	while (p < end && *p == '@') {
+		const char *hop = ++p;
 
-	if (colon == NULL || colon == p + 1)
-		return NULL;
-	return colon + 1;
+		if (p < end && *p == '[') {
+			p++;
+			while (p < end && *p != ']' && *p != '[' && *p != '\\' && *p != '"')
+				p++;
+			if (p >= end || *p != ']')
+				return NULL;
+			p++;
+		} else {
+			for (; p < end; p++) {
+				unsigned char c = (unsigned char)*p;
+
+				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+				    c >= 0x80))
+					break;
+			}
+		}
+		if (p == hop || p >= end)
+			return NULL;
+		if (*p == ':')
+			return p + 1;
+		if (*p != ',')
+			return NULL;
+		p++;
+	}
+	return NULL;
 }
 
 /* Parse a quoted local part starting at '"'; sets *endp past the close quote. */

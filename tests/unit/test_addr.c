@@ -55,6 +55,15 @@ static const struct addr_row rows[] = {
 	{ "<@a.example,@b.example>", RG_ADDR_SYNTAX, 0, "", "", "" },
 	{ "<@a.example:>", RG_ADDR_SYNTAX, 0, "", "", "" },
 	{ "<@:user@example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
+	/* a hop must be a domain or a literal (fuzz_addr, tests/fuzz/README) */
+	{ "<@@:.x@oo.example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
+	{ "<@victim%example.edu:user@example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
+	{ "<@victim!x:user@example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
+	{ "<@a.example,@:user@example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
+	{ "<@a.example,user:x@example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
+	{ "<@\"a\":user@example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
+	{ "<@[IPv6:2001:db8::1]:user@example.edu>", RG_ADDR_OK, S, "user", "example.edu", "user@example.edu" },
+	{ "<@[192.0.2.1],@b.example:user@example.edu>", RG_ADDR_OK, S, "user", "example.edu", "user@example.edu" },
 	/* IP literals */
 	{ "<user@[192.0.2.1]>", RG_ADDR_OK, L, "user", "[192.0.2.1]", "user@[192.0.2.1]" },
 	{ "<user@[IPv6:2001:DB8::1]>", RG_ADDR_OK, L, "user", "[ipv6:2001:db8::1]", "user@[ipv6:2001:db8::1]" },
