@@ -4,6 +4,7 @@
  *   relayguard [-f] [-v] [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE]
  *   relayguard -n [-v] [-c FILE]
  *   relayguard -T [-c FILE] client=IP ... from=ADDR rcpt=ADDR ...
+ *   relayguard -L postfix|sendmail [-c FILE] [-p SOCKET] [-C DIR|FILE]
  *   relayguard -V
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "mlfi.h"
 #include "notify.h"
 #include "testmode.h"
+#include "lint/lint.h"
 #include "common/log.h"
 #include "conf/conf.h"
 
@@ -35,6 +37,8 @@ usage(void)
 	    "       relayguard -n [-v] [-c FILE]\n"
 	    "       relayguard -T [-c FILE] client=IP [name=HOST] [helo=NAME] [auth=LOGIN]"
 	    " [auth_type=MECH] [tls=VERSION] [qid=ID] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
+	    "       relayguard -L postfix [-c FILE] [-p SOCKET] [-C /etc/postfix]\n"
+	    "       relayguard -L sendmail [-c FILE] [-p SOCKET] [-C /etc/mail/sendmail.cf]\n"
 	    "       relayguard -V\n", stderr);
 	return EX_USAGE;
 }
@@ -134,14 +138,16 @@ int
 main(int argc, char **argv)
 {
 	const char *path = rg_config_default_path(), *socket = NULL, *user = NULL;
-	const char *pidfile = NULL;
+	const char *pidfile = NULL, *lint = NULL, *mtaconf = NULL;
 	bool foreground = false, checkonly = false, testmode = false, verbose = false;
 	int ch, rc;
 
-	while ((ch = getopt(argc, argv, "+c:fnp:P:Tu:vVh")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:C:fL:np:P:Tu:vVh")) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;
+		case 'C': mtaconf = optarg; break;
 		case 'f': foreground = true; break;
+		case 'L': lint = optarg; break;
 		case 'n': checkonly = true; break;
 		case 'p': socket = optarg; break;
 		case 'P': pidfile = optarg; break;
@@ -155,8 +161,17 @@ main(int argc, char **argv)
 			return usage();
 		}
 	}
-	if (checkonly + testmode > 1 || (!testmode && optind != argc))
+	if (checkonly + testmode + (lint != NULL) > 1 || (!testmode && optind != argc) ||
+	    (mtaconf != NULL && lint == NULL))
 		return usage();
+	if (lint != NULL) {
+		if (strcmp(lint, "postfix") != 0 && strcmp(lint, "sendmail") != 0)
+			return usage();
+		/* Lint output is for a terminal: directory warnings go to stderr too. */
+		rg_log_syslog(false);
+		rg_log_stderr(true);
+		return rg_lint_main(lint, path, socket, mtaconf);
+	}
 	if (verbose) {
 		rg_log_set_min(RG_LOG_DEBUG);
 		rg_mlfi_set_debug(1);

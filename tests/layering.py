@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-LAYERS = ("common", "policy", "directory", "conf", "session", "milter")
+LAYERS = ("common", "policy", "directory", "conf", "session", "lint", "milter")
 # Which layers each layer may include (its own included).
 MAY = {
     "common": {"common"},
@@ -21,6 +21,8 @@ MAY = {
     "directory": {"directory", "common"},
     "conf": {"conf", "directory", "policy", "common"},
     "session": {"session", "conf", "directory", "policy", "common"},
+    # relayguard -L: reads policy.conf through conf/, never libmilter.
+    "lint": {"lint", "conf", "directory", "policy", "common"},
     "milter": set(LAYERS),
 }
 LIBS = {
@@ -32,6 +34,7 @@ LIBS = {
 MAY_LIB = {
     "common": set(), "policy": set(), "session": set(),
     "directory": {"ldap"}, "conf": {"config"}, "milter": {"milter"},
+    "lint": {"config"},
 }
 LDAP_FILES = re.compile(r"^directory/(dir_)?ldap")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

@@ -1,0 +1,1 @@
+# tests/lint/lib.sh - shared helpers for the linter tests (sourced).

@@ -1,0 +1,2 @@
+#!/bin/bash
+echo "SKIP: cases not written yet"; exit 77
