@@ -70,7 +70,8 @@ skip_source_route(const char *p, const char *end)
 
 		if (p < end && *p == '[') {
 			p++;
-			while (p < end && *p != ']' && *p != '[' && *p != '\\' && *p != '"')
+			while (p < end && *p != ']' && *p != '[' && *p != '\\' && *p != '"' &&
+			    *p != ' ')
 				p++;
 			if (p >= end || *p != ']')
 				return NULL;

@@ -62,6 +62,7 @@ static const struct addr_row rows[] = {
 	{ "<@a.example,@:user@example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
 	{ "<@a.example,user:x@example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
 	{ "<@\"a\":user@example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
+	{ "<@[IPv6:20 ::1]:user@example.edu>", RG_ADDR_SYNTAX, 0, "", "", "" },
 	{ "<@[IPv6:2001:db8::1]:user@example.edu>", RG_ADDR_OK, S, "user", "example.edu", "user@example.edu" },
 	{ "<@[192.0.2.1],@b.example:user@example.edu>", RG_ADDR_OK, S, "user", "example.edu", "user@example.edu" },
 	/* IP literals */
