@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,35 +310,6 @@ rg_conf_open(struct rg_errs *e, const char *file, int line, const char *label,
 	return fd;
 }
 
-/*
- * Each distinct path, kept for the life of the process: settings read
- * from a stream carry no file name, and their messages need one.  A
- * daemon reads the same few files again and again, so this stays small.
- */
-static const char *
-intern_path(const char *path)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static char **names;
-	static size_t n;
-	const char *out = NULL;
-
-	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < n && out == NULL; i++)
-		if (strcmp(names[i], path) == 0)
-			out = names[i];
-	if (out == NULL) {
-		char **grown = realloc(names, (n + 1) * sizeof(*names));
-
-		if (grown == NULL)
-			abort();
-		names = grown;
-		out = names[n++] = rg_xstrdup(path);
-	}
-	pthread_mutex_unlock(&lock);
-	return out;
-}
-
 static void
 name_settings(config_setting_t *s, const char *file)
 {
@@ -354,6 +324,7 @@ bool
 rg_conf_read(struct rg_errs *e, config_t *cf, const char *path, bool follow)
 {
 	FILE *fp;
+	char *name;
 	int fd, ok;
 
 	/* libconfig says only "file I/O error"; say which and why first. */
@@ -375,6 +346,15 @@ rg_conf_read(struct rg_errs *e, config_t *cf, const char *path, bool follow)
 		config_destroy(cf);
 		return false;
 	}
-	name_settings(config_root_setting(cf), intern_path(path));
+	/*
+	 * Settings read from a stream carry no file name, and their messages
+	 * need one.  The copy hangs on the root as its hook, which libconfig
+	 * hands to the destructor when the config is destroyed.
+	 */
+	if ((name = strdup(path)) == NULL)
+		abort();
+	config_set_destructor(cf, free);
+	config_setting_set_hook(config_root_setting(cf), name);
+	name_settings(config_root_setting(cf), name);
 	return true;
 }
