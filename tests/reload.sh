@@ -64,6 +64,9 @@ sed "s|^directory = .*|directory = { backend = \"ldap\"; ldap = { uris = [ \"lda
 reload_with "$T/fifo-secret.conf" "reload refused: $conf:[0-9]+: bind_password_file \"$T/fifo\": is a FIFO" &&
 	pass || fail "a FIFO as bind_password_file: reload not refused at once"
 reload_with "$T/policy.a" "reloaded $conf" && pass || fail "no good reload after the FIFOs"
+# A good reload logs the file's warnings (write_policy's expired exception has no networks).
+grep -qF "reload: $conf:10: warning: legacy exception for \"old@example.edu\" has no \"networks\"" \
+    "$T/milter.log" && pass || fail "a reload did not log the file's warnings"
 kill -0 "$MILTER_PID" 2>/dev/null && pass || fail "relayguard exited on a FIFO reload"
 kill "$MILTER_PID"
 
@@ -77,7 +80,7 @@ sed -i 's|^directory = { backend = "file"; file = "[^"]*"|directory = { backend 
     "$rel/policy.conf"
 pidname="rg-reload-$$.pid"
 port=$(free_port)
-( cd "$rel" && "$RELAYGUARD" -c policy.conf -p "inet:$port@127.0.0.1" -P "$pidname" ) &&
+( cd "$rel" && "$RELAYGUARD" -c policy.conf -p "inet:$port@127.0.0.1" -P "$pidname" ) 2>"$T/rel.err" &&
 	pass || fail "daemon with a relative -c did not start"
 for i in $(seq 50); do [ -s "$rel/$pidname" ] && break; sleep 0.1; done
 dpid=$(cat "$rel/$pidname" 2>/dev/null)
