@@ -134,6 +134,24 @@ run(const char *path, const char *socket, bool foreground, const char *user,
 	return rc;
 }
 
+/* "unix:rel.sock" made absolute against the cwd; other sockets as given. */
+static const char *
+abs_socket(const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	char *name, *out;
+
+	if (colon == NULL || (strncmp(spec, "unix:", 5) != 0 && strncmp(spec, "local:", 6) != 0) ||
+	    colon[1] == '/' || colon[1] == '\0')
+		return spec;
+	if ((name = rg_config_abspath(colon + 1)) == NULL)
+		return NULL;
+	if (asprintf(&out, "%.*s%s", (int)(colon + 1 - spec), spec, name) < 0)
+		out = NULL;
+	free(name);
+	return out;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -194,9 +212,13 @@ main(int argc, char **argv)
 		rg_config_release(&cfg);
 		return rc;
 	}
-	/* The daemon changes to /; every later open of these must still work. */
+	/*
+	 * The daemon changes to / before libmilter creates the socket, and
+	 * reloads later: -c, -P and a unix: -p must not depend on the cwd.
+	 */
 	if ((path = rg_config_abspath(path)) == NULL ||
-	    (pidfile != NULL && (pidfile = rg_config_abspath(pidfile)) == NULL)) {
+	    (pidfile != NULL && (pidfile = rg_config_abspath(pidfile)) == NULL) ||
+	    (socket != NULL && (socket = abs_socket(socket)) == NULL)) {
 		fprintf(stderr, "relayguard: cannot name the current directory: %s\n",
 		    strerror(errno));
 		return EX_OSERR;

@@ -110,5 +110,14 @@ for i in $(seq 30); do
 done
 [ -n "$ok" ] && pass || fail "relative -c: the reload was not accepted: $(tail -3 "$T/rel.out")"
 kill -0 "$dpid" 2>/dev/null && pass || fail "the daemon exited on a reload"
+
+# A relative unix: -p is created where it was given, not in /.
+sockname="rg-$$.sock" upidname="rg-unix-$$.pid"
+( cd "$rel" && "$RELAYGUARD" -c policy.conf -p "unix:$sockname" -P "$upidname" ) 2>>"$T/rel.err"
+for i in $(seq 50); do [ -S "$rel/$sockname" ] && break; sleep 0.1; done
+upid=$(cat "$rel/$upidname" 2>/dev/null || cat "/$upidname" 2>/dev/null)
+[ -n "$upid" ] && PIDS="$PIDS $upid"
+[ -S "$rel/$sockname" ] && pass || fail "relative unix: -p is not in the directory it was given in"
+rm -f "/$sockname" "/$upidname"	# where the old code put them
 [ -n "${VERBOSE:-}" ] && cat "$T/milter.log"
 finish
