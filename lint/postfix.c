@@ -413,7 +413,11 @@ check_service(const struct rg_lint_site *site, const struct rg_sock *ss, const s
 	if (site->require_tls && yes(eff(v, P_SASL, &where)) &&
 	    !yes(eff(v, P_TLS_AUTH_ONLY, &w2)) && !yes(eff(v, P_WRAPPERMODE, &w3)) &&
 	    strcasecmp(eff(v, P_TLS_LEVEL, &w4), "encrypt") != 0) {
-		if (where != v->svcwhere && w3 != v->svcwhere && w4 != v->svcwhere)
+		/* A service's own -o settings are where to look; else main.cf. */
+		if (where == v->svcwhere || w2 == v->svcwhere || w3 == v->svcwhere ||
+		    w4 == v->svcwhere)
+			where = v->svcwhere;
+		else
 			where = w2;
 		rg_lint_add(l, RG_LINT_WARNING, where, "AUTH is offered without TLS "
 		    "(smtpd_sasl_auth_enable = yes, smtpd_tls_auth_only = no) while "
@@ -424,7 +428,7 @@ check_service(const struct rg_lint_site *site, const struct rg_sock *ss, const s
 	/* Postfix's own relay check: relayguard alone otherwise. */
 	if (!rg_pf_relay_restricted(eff(v, P_RELAY_RESTR, &where)) &&
 	    !rg_pf_relay_restricted(eff(v, P_RCPT_RESTR, &w2))) {
-		if (where != v->svcwhere)
+		if (where != v->svcwhere && w2 == v->svcwhere)
 			where = w2;
 		rg_lint_add(l, RG_LINT_NOTE, where, "neither smtpd_relay_restrictions nor "
 		    "smtpd_recipient_restrictions refuses relaying on its own, so relayguard is "
