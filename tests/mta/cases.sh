@@ -5,6 +5,7 @@
 #   P25 P587 P465  its three listeners (STARTTLS offered; TLS required +
 #                  AUTH; implicit TLS + AUTH)
 #   OFF (array)    swaks arguments presenting an off-site client; OFF_IP
+#   OFF_RAW (array) the same for the raw client, rgsmtp.py
 #   ON  (array)    swaks arguments presenting an on-site client;  ON_IP
 #   AUTH_ALICE (array)  swaks arguments authenticating as alice
 #   AUTH_OK        the MTA's reply to a successful AUTH
@@ -12,17 +13,31 @@
 # MTAs' own behaviour differs.
 #
 # Every case asserts the exact SMTP code and enhanced code, relayguard's
-# log line, and (now or at the end) what the sink received.
+# log line, and (now or at the end) what the sink received.  A refused
+# recipient travels beside a valid local one (alice@example.edu) so that
+# DATA happens, and has a local part of its own, so the final sink check
+# can prove that no copy for it arrived anywhere (issue 8: a refusal at
+# RCPT does not mean "not delivered").
 
 RELAY_TEXT="Relaying denied. Authenticate with SMTP AUTH over TLS"
 
-# refused RCPT-IN-LOG [REASON] [CODE]: the RCPT was refused with exactly
-# CODE, relayguard logged the refusal, and nothing may be delivered.
+# refused RCPT [REASON] [CODE]: RCPT TO:<RCPT> was refused with exactly
+# CODE, relayguard logged the refusal with the argument as typed, and no
+# copy for RCPT reaches the sink, in this case's message or any other.
 refused() {
-    expect_reply "RCPT TO" "${3:-550 5.7.1}"
-    expect_log "action=reject" "stage=rcpt" "reason=${2:-relay-denied}" "client=$OFF_IP" "$1" \
-        "reply=\"${3:-550 5.7.1} "
-    expect_not_delivered
+    expect_reply "RCPT TO:<$1>" "${3:-550 5.7.1}"
+    expect_log "action=reject" "stage=rcpt" "reason=${2:-relay-denied}" "client=$OFF_IP" \
+        "rcpt=$(rg_logq "<$1>")" "reply=\"${3:-550 5.7.1} "
+    expect_not_delivered_to "$1"
+}
+
+# beside_alice: alice@example.edu, sent first in the same transaction, was
+# accepted, so DATA happened; the transaction was not poisoned (a plain
+# refused address), so the message reached the sink for alice alone.
+beside_alice() {
+    expect_reply "RCPT TO:<alice@example.edu>" "250 2.1.5"
+    expect_reply "DATA" "354"
+    expect_sink alice@example.edu
 }
 
 # accepted RCPT REASON: accepted and logged as such (the sink is checked
@@ -73,37 +88,26 @@ cases_enforce() {
     expect_sink alice@example.edu
 
     echo "# $MTA: off-site to off-site relay refused, in every spelling"
-    s25 relay-plain "${OFF[@]}" --from a@offsite.example --to u@victim.example
-    refused "rcpt=<u@victim.example>"
-    case $(reply_to "RCPT TO") in
+    s25 relay-plain "${OFF[@]}" --from a@offsite.example --to alice@example.edu,rp-plain@victim.example
+    refused rp-plain@victim.example
+    beside_alice
+    case $(reply_to "RCPT TO:<rp-plain@") in
         *"$RELAY_TEXT"*) ok "reply tells the user how to authenticate" ;;
         *) bad "reply lacks '$RELAY_TEXT'" ;;
     esac
     expect_log "action=reject" "reason=relay-denied" "reply=\"550 5.7.1 $RELAY_TEXT"
 
-    s25 relay-percent "${OFF[@]}" --from a@offsite.example --to 'u%victim.example@example.edu'
-    refused "rcpt=<u%victim.example@example.edu>"
-    s25 relay-bang "${OFF[@]}" --from a@offsite.example --to 'victim.example!u@example.edu'
-    refused "rcpt=<victim.example!u@example.edu>"
-    s25 relay-quoted "${OFF[@]}" --from a@offsite.example --to '"u@victim.example"@example.edu'
-    refused 'u@victim.example\"@example.edu>'
-    s25 relay-source-route "${OFF[@]}" --from a@offsite.example --to '@example.edu:u@victim.example'
-    refused "u@victim.example>"
-    s25 relay-ip-literal "${OFF[@]}" --from a@offsite.example --to 'u@[192.0.2.99]'
-    refused "rcpt=<u@[192.0.2.99]>"
-    s25 relay-trailing-dot "${OFF[@]}" --from a@offsite.example --to 'u@victim.example.'
-    refused "rcpt=<u@victim.example.>"
-    s25 relay-mixed-case "${OFF[@]}" --from a@offsite.example --to 'u@VICTIM.Example'
-    refused "rcpt=<u@VICTIM.Example>"
+    for sp in 'rp-pct%victim.example@example.edu' 'victim.example!rp-bang@example.edu' \
+              '"rp-quoted@victim.example"@example.edu' '@example.edu:rp-route@victim.example' \
+              'rp-ipv4@[192.0.2.99]' 'rp-dot@victim.example.' 'rp-case@VICTIM.Example'; do
+        s25 "relay-$(rcpt_token "$sp")" "${OFF[@]}" --from a@offsite.example --to "alice@example.edu,$sp"
+        refused "$sp"
+        beside_alice
+    done
 
-    s25 relay-partial "${OFF[@]}" --from a@offsite.example --to 'alice@example.edu,u@victim.example'
-    expect_reply "RCPT TO:<alice@example.edu>" "250 2.1.5"
-    expect_reply "RCPT TO:<u@victim.example>" "550 5.7.1"
-    expect_log "action=reject" "reason=relay-denied" "rcpt=<u@victim.example>"
-    expect_sink alice@example.edu
-
-    s465 relay-465-noauth "${OFF[@]}" --from a@offsite.example --to u@victim.example
-    refused "rcpt=<u@victim.example>"
+    s465 relay-465-noauth "${OFF[@]}" --from a@offsite.example --to alice@example.edu,rp-465@victim.example
+    refused rp-465@victim.example
+    beside_alice
     cases_587_noauth
 
     echo "# $MTA: authenticated relay over TLS"
@@ -124,22 +128,26 @@ cases_enforce() {
 
     echo "# $MTA: a forged MAIL FROM AUTH= parameter is not authentication"
     # swaks has no option for MAIL parameters; the address argument carries it.
-    s25 forged-auth-param "${OFF[@]}" --from 'alice@example.edu> AUTH=<alice@example.edu' --to u@victim.example
+    s25 forged-auth-param "${OFF[@]}" --from 'alice@example.edu> AUTH=<alice@example.edu' \
+        --to alice@example.edu,fa-forged@victim.example
     expect_reply "MAIL FROM" "250 2.1.0"
-    refused "rcpt=<u@victim.example>"
+    refused fa-forged@victim.example
     expect_log "action=reject" "reason=relay-denied" "auth=-"
+    beside_alice
 
     echo "# $MTA: sender-login mismatch"
-    s587 sender-login-mismatch "${OFF[@]}" "${AUTH_ALICE[@]}" --from bob@example.edu --to u@victim.example
+    s587 sender-login-mismatch "${OFF[@]}" "${AUTH_ALICE[@]}" --from bob@example.edu --to slm-login@victim.example
     expect_reply "AUTH" "$AUTH_OK"
     expect_reply "MAIL FROM" "553 5.7.1"
     expect_log "action=reject" "stage=mail" "reason=sender-login-mismatch" "auth=alice" "from=<bob@example.edu>" \
         "reply=\"553 5.7.1 "
     expect_not_delivered
+    expect_not_delivered_to slm-login@victim.example
 
     echo "# $MTA: unknown recipient"
-    s25 unknown-recipient "${OFF[@]}" --from a@offsite.example --to nobody@example.edu
-    refused "rcpt=<nobody@example.edu>" unknown-recipient "550 5.1.1"
+    s25 unknown-recipient "${OFF[@]}" --from a@offsite.example --to alice@example.edu,nobody@example.edu
+    refused nobody@example.edu unknown-recipient "550 5.1.1"
+    beside_alice
 
     echo "# $MTA: on-site client relays"
     s25 onsite-relay "${ON[@]}" --from alice@example.edu --to u@victim.example
@@ -154,20 +162,153 @@ cases_enforce() {
     expect_sink u@victim.example
 }
 
+# Issue 8: list-like RCPT arguments.  Sendmail reads a comma in one as an
+# address list, and relayguard's refusal removes only one element, so the
+# rest were delivered offsite.  Each row: case name, the argument with T
+# for its own target, who refuses it at RCPT per MTA (Sendmail, Postfix),
+# and the target (N: the row number; default lfN@victim.example):
+#   rg[:CODE]   it reaches relayguard, which refuses it (with CODE, when
+#               the issue fixed it); the reply is relayguard's logged one
+#   mta[:CODE]  the MTA refuses it itself; relayguard never sees it
+# Sendmail column: as issue 8 reports.  Postfix column: observed with
+# Postfix 3.7.11.  Issue 8 says Postfix refuses them all itself; in fact
+# smtpd refuses only the five it logs as "Illegal address syntax" and
+# hands the rest to relayguard.  The DATA reply follows from the spec: an argument that
+# relayguard refused as malformed or that holds an unquoted ',' or ';' or
+# a second '<' poisons the transaction (554 5.7.1 at DATA, one log line,
+# nothing delivered); one the MTA refused before relayguard cannot, so
+# DATA goes on and alice alone arrives.  Always: no copy for T anywhere.
+LIST_FORMS='
+lf-reported|<,Name <T>>|rg:501 5.1.3|rg:501 5.1.3|u5@victim.example
+lf-space|<, Name <T>>|rg|rg
+lf-quoted-name|<,"Name" <T>>|rg|rg
+lf-two-commas|<,,Name <T>>|rg|rg
+lf-bare-angle|<,<T>>|rg|rg
+lf-no-space|<,Name<T>>|rg|rg
+lf-comment|<,(c) Name <T>>|rg|rg
+lf-space-close|<,Name <T> >|rg|rg
+lf-route|<,Name <@mx.example.edu:T>>|rg|rg
+lf-group-empty|<:;,Name <T>>|rg|rg
+lf-xy|<x,y,Name <T>>|rg|mta:501 5.1.3
+lf-name-comma|<Na,me <T>>|rg|mta:501 5.1.3
+lf-local-first|<alice@example.edu, Name <T>>|rg|mta:501 5.1.3
+lf-percent|<,Name <T>>|rg|rg|lfN%victim.example@example.edu
+lf-lead-comma|<,T>|mta:553 5.1.3|rg
+lf-trail-comma|<T,>|mta:553 5.1.3|rg
+lf-local-list|<alice@example.edu,T>|mta:553 5.1.3|mta:501 5.1.3
+lf-list-local|<T,alice@example.edu>|mta:553 5.1.3|mta:501 5.1.3
+lf-display|<Name <T>>|rg|rg
+lf-quoted-display|<"x" <T>>|rg|rg
+lf-semicolon|<;Name <T>>|rg|rg
+lf-group|<group: Name <T>;>|rg|rg
+'
+
+# list_form NAME ARG TARGET WHO: one transaction from the off-site client,
+# MAIL FROM:<alice@example.edu>, RCPT alice, RCPT ARG, DATA (the raw client
+# sends DATA whatever the replies were).
+list_form() {
+    r25 "$1" "${OFF_RAW[@]}" --from '<alice@example.edu>' --rcpt '<alice@example.edu>' --rcpt "$2"
+    expect_reply "RCPT TO:<alice@example.edu>" "250 2.1.5"
+    expect_not_delivered_to "$3"
+    tok=$(rcpt_token "$3")
+    r=$(reply_to "RCPT TO:$2")
+    seen=$(case_log | grep -F " stage=rcpt " | grep -i -F -- "$tok" | head -n 1)
+    case $4 in
+        rg*)
+            if [ -z "$seen" ]; then bad "relayguard never saw RCPT TO:$2 (reply '${r:-none}')"; return; fi
+            code=$(printf '%s\n' "$seen" | sed -n 's/.* reply="\([245][0-9][0-9] [245]\.[0-9]*\.[0-9]*\).*/\1/p')
+            [ -n "$code" ] || code=unparsed
+            want=${4#rg}; want=${want#:}
+            expect_reply "RCPT TO:$2" "${want:-$code}"
+            expect_log "action=reject" "stage=rcpt" "client=$OFF_IP" "rcpt=$(rg_logq "$2")" "reply=\"${want:-$code} "
+            expect_reply "DATA" "554 5.7.1"
+            expect_log "action=reject" "stage=data" "reason=transaction-refused" "cause=malformed-recipient" \
+                "client=$OFF_IP" "from=<alice@example.edu>" "rcpt=$(rg_logq "$2")" "reply=\"554 5.7.1 "
+            expect_not_delivered
+            ;;
+        mta*)
+            if [ -n "$seen" ]; then bad "relayguard saw RCPT TO:$2, which $MTA should refuse itself: $seen"; fi
+            want=${4#mta}; want=${want#:}
+            case $r in
+                "${want:-5}"*) ok "RCPT TO:$2 -> ${r%% *} from $MTA itself" ;;
+                *) bad "RCPT TO:$2 -> expected ${want:-a 5xx} from $MTA, got '${r:-no reply}'" ;;
+            esac
+            expect_reply "DATA" "354"
+            expect_sink alice@example.edu
+            ;;
+    esac
+}
+
+cases_list_forms() {
+    echo "# $MTA: a domainless recipient"
+    # Postfix hands it to relayguard, which refuses it as malformed
+    # (bad-recipient, 550 5.1.3), so DATA is refused; Sendmail looks it up
+    # as a local user itself (550 5.1.1 User unknown) and never asks.
+    case $MTA in
+        sendmail) list_form dl-nodomain '<dl-nodomain>' dl-nodomain 'mta:550 5.1.1' ;;
+        *) list_form dl-nodomain '<dl-nodomain>' dl-nodomain 'rg:550 5.1.3'
+           expect_log "action=reject" "stage=rcpt" "reason=bad-recipient" "rcpt=<dl-nodomain>" ;;
+    esac
+
+    echo "# $MTA: RSET and a new MAIL start clean after a refused transaction"
+    # The poisoning argument is one this MTA hands to relayguard.
+    case $MTA in
+        sendmail) parg='<,Name <rs-u6@victim.example>>' ;;
+        *) parg='<rs-nodomain>' ;;
+    esac
+    r25 rset-clean "${OFF_RAW[@]}" --from '<alice@example.edu>' --rcpt '<alice@example.edu>' --rcpt "$parg" \
+        --then-rset --then-rcpt '<alice@example.edu>' --out2 "$W/cases/rset-clean-2.txt"
+    expect_reply "DATA" "554 5.7.1"
+    expect_log "action=reject" "stage=data" "reason=transaction-refused" "rcpt=$(rg_logq "$parg")"
+    expect_not_delivered
+    expect_not_delivered_to "$(rcpt_token "${parg##*<}")"
+    CASE=rset-clean-2
+    expect_reply "RSET" "250 2.0.0"
+    expect_reply "RCPT TO:<alice@example.edu>" "250 2.1.5"
+    expect_reply "DATA" "354"
+    expect_sink alice@example.edu
+
+    echo "# $MTA: list-like recipient arguments beside a valid local one (issue 8)"
+    n=0
+    # fd 3: nothing in the loop may read the table as its stdin.
+    while IFS='|' read -r name arg sm pf t <&3; do
+        [ -n "$name" ] || continue
+        n=$((n + 1))
+        t=${t:-lfN@victim.example}; t=${t/N/$(printf '%02d' "$n")}
+        case $MTA in sendmail) who=$sm ;; *) who=$pf ;; esac
+        list_form "$name" "${arg/T/$t}" "$t" "$who"
+    done 3<<<"$LIST_FORMS"
+}
+
 # After SIGUSR1 with the exception's expiry in the past.
 cases_legacy_expired() {
     echo "# $MTA: legacy exception after expiry (reloaded with SIGUSR1)"
-    s25 legacy-after "${OFF[@]}" --from bob@example.edu --to u@victim.example
-    refused "rcpt=<u@victim.example>" legacy-exception-expired
+    s25 legacy-after "${OFF[@]}" --from bob@example.edu --to alice@example.edu,la-expired@victim.example
+    refused la-expired@victim.example legacy-exception-expired
+    beside_alice
 }
 
 # relayguard's directory cannot answer: tempfail, never 550, never relay.
+# Every local recipient tempfails here, alice too, so alice cannot be the
+# recipient that makes DATA happen.  A relay-domain recipient needs no
+# directory lookup and is accepted; it carries the transaction to DATA, so
+# the sink proves the tempfailed local recipient was dropped (only the
+# partner.example copy arrives; alice, a mailbox that exists, gets 451 and
+# not 550, and the exact-recipient check keeps any copy for her out of this
+# transaction) and that an off-site target is not relayed meanwhile.
 cases_directory_down() {
     echo "# $MTA: directory down"
-    s25 directory-down "${OFF[@]}" --from a@offsite.example --to alice@example.edu
-    expect_reply "RCPT TO" "451 4.3.0"
+    s25 directory-down "${OFF[@]}" --from a@offsite.example \
+        --to dd-partner@partner.example,alice@example.edu,dd-offsite@victim.example
+    expect_reply "RCPT TO:<dd-partner@partner.example>" "250 2.1.5"
+    expect_log "action=accept" "reason=relay-domain" "rcpt=<dd-partner@partner.example>"
+    expect_reply "RCPT TO:<alice@example.edu>" "451 4.3.0"
     expect_log "action=tempfail" "reason=directory-unavailable" "rcpt=<alice@example.edu>" "reply=\"451 4.3.0 "
-    expect_not_delivered
+    expect_reply "RCPT TO:<dd-offsite@victim.example>" "550 5.7.1"
+    expect_log "action=reject" "reason=relay-denied" "rcpt=<dd-offsite@victim.example>"
+    expect_not_delivered_to dd-offsite@victim.example
+    expect_reply "DATA" "354"
+    expect_sink dd-partner@partner.example
 }
 
 # Monitor mode: log what would happen, refuse nothing.
@@ -177,12 +318,35 @@ cases_monitor() {
     expect_reply "RCPT TO" "250 2.1.5"
     expect_log "action=would-reject" "reason=relay-denied" "rcpt=<u@victim.example>"
     expect_sink u@victim.example
+
+    # The DATA stage in monitor mode: logged as would-reject, DATA goes on.
+    # Sendmail hands the reported list form to relayguard; Postfix refuses
+    # it itself, so there a domainless recipient poisons the transaction.
+    case $MTA in
+        sendmail) marg='<,Name <mon-u5@victim.example>>' ;;
+        *) marg='<mon-nodomain>' ;;
+    esac
+    r25 monitor-data "${OFF_RAW[@]}" --from '<alice@example.edu>' --rcpt '<alice@example.edu>' --rcpt "$marg"
+    expect_reply "RCPT TO:$marg" "250 2.1.5"
+    expect_log "action=would-reject" "stage=rcpt" "reason=bad-recipient" "rcpt=$(rg_logq "$marg")"
+    expect_reply "DATA" "354"
+    expect_log "action=would-reject" "stage=data" "reason=transaction-refused" "cause=malformed-recipient" \
+        "client=$OFF_IP" "from=<alice@example.edu>" "rcpt=$(rg_logq "$marg")" "reply=\"554 5.7.1 "
+    expect_no_log "action=reject"
+    # Monitor mode refuses nothing: how the MTA expands the argument is its
+    # own business here; alice must arrive.
+    f=$(mta_sink_wait "$CASE" 30)
+    case " $(mta_sink_rcpts "$CASE") " in
+        *" <alice@example.edu> "*) ok "sink got the message for alice in monitor mode" ;;
+        *) bad "monitor mode: no copy for alice at the sink ('$(mta_sink_rcpts "$CASE")')" ;;
+    esac
 }
 
 # The policy phases every MTA goes through, in order, each with the
 # relayguard configuration it needs.
 cases_all_phases() {
     cases_enforce
+    cases_list_forms
 
     rg_conf "$W/rg/expired.conf" enforce 2020-01-01
     rg_reload "$W/rg/expired.conf"

@@ -4,7 +4,8 @@
 # scratch directory ($W) per run, hands out loopback ports, generates a
 # throw-away CA, starts smtp-sink and relayguard, drives swaks and checks
 # three things per case: the SMTP reply, relayguard's log line and what
-# the sink really received.  Everything started here is stopped by the
+# the sink really received.  rgsmtp.py sends RCPT arguments swaks cannot
+# (a comma inside one argument) and writes the same transcript format.  Everything started here is stopped by the
 # EXIT trap, by process id.
 #
 # Environment: RELAYGUARD (the binary), top_srcdir, top_builddir (set by
@@ -242,6 +243,34 @@ s25()  { c=$1; shift; smtp "$c" --server "127.0.0.1:$P25" "$@"; }
 s587() { c=$1; shift; smtp "$c" --server "127.0.0.1:$P587" -tls "$@"; }
 s465() { c=$1; shift; smtp "$c" --server "127.0.0.1:$P465" -tlsc "$@"; }
 
+# r25 / r587 / r465 CASE RGSMTP-ARGS...: the same with the raw client
+# (tests/mta/rgsmtp.py): every --from/--rcpt is sent byte for byte, and it
+# always goes on to DATA.
+r25()  { c=$1; shift; rsmtp "$c" --server "127.0.0.1:$P25" "$@"; }
+r587() { c=$1; shift; rsmtp "$c" --server "127.0.0.1:$P587" --tls starttls "$@"; }
+r465() { c=$1; shift; rsmtp "$c" --server "127.0.0.1:$P465" --tls implicit "$@"; }
+
+rsmtp() {
+    CASE=$1; shift
+    CASE_LOG_AT=$(wc -l < "$W/relayguard.log" 2>/dev/null || echo 0)
+    python3 "$MTA_DATA/rgsmtp.py" --timeout 30 --ca "$W/tls/ca.pem" --case "$CASE" \
+        --out "$W/cases/$CASE.txt" "$@" 2>"$W/cases/$CASE.err"
+    CASE_RC=$?
+    if [ "${RG_MTA_VERBOSE:-0}" = 1 ]; then sed "s/^/  [$CASE] /" "$W/cases/$CASE.txt"; fi
+    return 0
+}
+
+# rg_logq VALUE: VALUE as relayguard's key=value log prints it (common/log.c:
+# '"' and '\' escaped; quoted when empty or holding a space, '"', '\' or
+# '=').  Control and 8-bit bytes are not needed by the cases.
+rg_logq() {
+    e=$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')
+    case $1 in
+        ''|*[[:space:]\"\\=]*) printf '"%s"' "$e" ;;
+        *) printf '%s' "$e" ;;
+    esac
+}
+
 # smtp NAME SWAKS-ARGS...: run one SMTP transaction, keep the transcript in
 # $W/cases/NAME.txt and remember where relayguard's log stood before it.
 # The message carries X-RG-Case: NAME so the sink check can find it.
@@ -310,21 +339,63 @@ expect_no_log() {
     if case_log | grep -F -q -- "$1"; then bad "unexpected log line with: $1"; else ok "log lacks: $1"; fi
 }
 
+# mta_sink_rcpts TAG: the envelope recipients of every sink file carrying
+# X-RG-Case: TAG (Sendmail may split one message into several relay
+# transactions), sorted, space-separated, ESMTP parameters dropped.
+mta_sink_rcpts() {
+    grep -l -x -F "X-RG-Case: $1" "$SINK_DIR"/msg.* 2>/dev/null | while IFS= read -r f; do
+        sed -n 's/^X-Rcpt-Args: *//p' "$f"
+    done | sed 's/ .*//' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
 # expect_sink RCPT...: the case's message reached the sink with exactly
-# these envelope recipients.
+# these envelope recipients.  Checked now and again at the end, once the
+# queue is empty, so a late split copy for another recipient is caught.
+mta_exact=""
 expect_sink() {
     f=$(mta_sink_wait "$CASE" 30)
     if [ -z "$f" ]; then bad "message never reached the sink"; return; fi
     # Sorted: Sendmail may reorder recipients when it relays.
-    got=$(sed -n 's/^X-Rcpt-Args: *//p' "$f" | sed 's/ .*//' | sort | tr '\n' ' ' | sed 's/ $//')
+    got=$(mta_sink_rcpts "$CASE")
     want=$(printf '<%s>\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//')
     if [ "$got" = "$want" ]; then ok "sink got $want"; else bad "sink recipients '$got', expected '$want'"; fi
+    mta_exact="$mta_exact
+$CASE|$want"
 }
 
 # Negative sink checks are made at the end, once the MTA's queue is empty:
 # remember which cases must not have reached the sink.
 mta_undelivered=""
 expect_not_delivered() { mta_undelivered="$mta_undelivered $CASE"; }
+
+# expect_not_delivered_to RCPT: no sink file at all, whatever case it
+# belongs to, has an envelope recipient naming RCPT's local part (up to
+# the first '@' or '%', after the last '!' or ':' and a leading '"'),
+# so the check holds however
+# the MTA rewrote, split or source-routed it.  Each refused target in the
+# suites has its own local part (at least 2 characters, letters, digits,
+# '-', '.'), so a legitimate delivery elsewhere cannot hide or fake one.
+rcpt_token() {
+    t=${1#<}; t=${t%>}; t=${t##*:}; t=${t##*!}; t=${t#\"}; t=${t%%@*}; t=${t%%%*}
+    printf '%s\n' "$t"
+}
+mta_undelivered_to=""
+expect_not_delivered_to() {
+    t=$(rcpt_token "$1")
+    case $t in
+        ??*) ;;
+        *) bad "expect_not_delivered_to: local part of '$1' is too short to search for"; return ;;
+    esac
+    case $t in *[!A-Za-z0-9.-]*) bad "expect_not_delivered_to: '$t' holds characters the check cannot search for"; return ;; esac
+    mta_undelivered_to="$mta_undelivered_to $CASE=$t"
+}
+
+# mta_sink_holds_local TOKEN: the sink files with an envelope recipient
+# whose text holds TOKEN as a whole word (case-insensitive).
+mta_sink_holds_local() {
+    tre=$(printf '%s' "$1" | sed 's/\./\\./g')
+    grep -l -i -E "^X-Rcpt-Args:.*(^|[^A-Za-z0-9.-])$tre([^A-Za-z0-9.-]|$)" "$SINK_DIR"/msg.* 2>/dev/null
+}
 
 mta_check_undelivered() {
     CASE=sink-final
@@ -335,6 +406,30 @@ mta_check_undelivered() {
             mta_pass=$((mta_pass + 1)); echo "ok - $c: nothing reached the sink"
         fi
     done
+    for ct in $mta_undelivered_to; do
+        c=${ct%%=*} t=${ct#*=}
+        files=$(mta_sink_holds_local "$t")
+        if [ -z "$files" ]; then
+            mta_pass=$((mta_pass + 1)); echo "ok - $c: no sink file has a recipient '$t'"
+        else
+            mta_fail=$((mta_fail + 1)); echo "not ok - $c: recipient '$t' reached the sink (open relay)"
+            for f in $files; do
+                echo "    | $(basename "$f"): $(grep -m 1 '^X-RG-Case:' "$f") rcpts: $(sed -n 's/^X-Rcpt-Args: *//p' "$f" | tr '\n' ' ')"
+            done
+        fi
+    done
+    printf '%s\n' "$mta_exact" | while IFS='|' read -r c want; do
+        [ -n "$c" ] || continue
+        got=$(mta_sink_rcpts "$c")
+        if [ "$got" = "$want" ]; then
+            echo "ok - $c: with the queue empty the sink still holds exactly $want"
+        else
+            echo "not ok - $c: with the queue empty the sink holds '$got', expected '$want'"
+        fi
+    done > "$W/exact-final.txt"
+    cat "$W/exact-final.txt"
+    mta_pass=$((mta_pass + $(grep -c '^ok' "$W/exact-final.txt")))
+    mta_fail=$((mta_fail + $(grep -c '^not ok' "$W/exact-final.txt")))
     bounces=$(grep -l -i -E '^X-Mail-Args: *<>|^From: .*MAILER-DAEMON' "$SINK_DIR"/msg.* 2>/dev/null | wc -l)
     if [ "$bounces" -eq 0 ]; then
         mta_pass=$((mta_pass + 1)); echo "ok - sink holds no bounce"

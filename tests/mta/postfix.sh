@@ -24,6 +24,7 @@ mta_sink_start "$SINK"
 MTA=postfix
 OFF_IP=198.51.100.7
 OFF=(--xclient "ADDR=$OFF_IP NAME=[UNAVAILABLE]")
+OFF_RAW=(--xclient "ADDR=$OFF_IP NAME=[UNAVAILABLE]")
 ON_IP=192.0.2.10
 ON=(--xclient "ADDR=$ON_IP NAME=lab.example.edu")
 AUTH_OK="235 2.7.0"
@@ -40,22 +41,25 @@ pf_start
 
 cases_587_noauth() {
     # Submission here leaves the relay decision to relayguard.
-    s587 relay-587-noauth "${OFF[@]}" --from a@offsite.example --to u@victim.example
-    refused "rcpt=<u@victim.example>"
+    s587 relay-587-noauth "${OFF[@]}" --from a@offsite.example --to alice@example.edu,rp-587@victim.example
+    refused rp-587@victim.example
+    beside_alice
 }
 
 cases_auth_without_tls() {
     # The submission listener (TLS required) does not even offer AUTH in
     # cleartext, and refuses the transaction itself.
-    smtp auth-587-cleartext --server "127.0.0.1:$P587" "${OFF[@]}" --from alice@example.edu --to u@victim.example
+    smtp auth-587-cleartext --server "127.0.0.1:$P587" "${OFF[@]}" --from alice@example.edu --to ac-587@victim.example
     if grep -q -- '-AUTH ' "$W/cases/$CASE.txt"; then bad "AUTH offered before STARTTLS"; else ok "AUTH not offered before STARTTLS"; fi
     expect_reply "MAIL FROM" "530 5.7.0"
     expect_not_delivered
+    expect_not_delivered_to ac-587@victim.example
     # Port 25 here offers AUTH in cleartext on purpose: relayguard must
     # still refuse to relay for a login that arrived without TLS.
-    s25 auth-25-cleartext "${OFF[@]}" "${AUTH_ALICE[@]}" --from alice@example.edu --to u@victim.example
+    s25 auth-25-cleartext "${OFF[@]}" "${AUTH_ALICE[@]}" --from alice@example.edu --to alice@example.edu,ac-25@victim.example
     expect_reply "AUTH" "235 2.7.0"
-    refused "rcpt=<u@victim.example>" auth-without-tls
+    refused ac-25@victim.example auth-without-tls
+    beside_alice
     expect_log "reason=auth-without-tls" "auth=alice" "tls=-"
 }
 
@@ -63,10 +67,11 @@ cases_all_phases
 
 echo "# $MTA: relayguard down: milter_default_action = tempfail"
 rg_stop
-s25 milter-down "${OFF[@]}" --from a@offsite.example --to u@victim.example
+s25 milter-down "${OFF[@]}" --from a@offsite.example --to alice@example.edu,md-down@victim.example
 r=$(reply_to "MAIL FROM")$(reply_to "RCPT TO")
 case $r in *"451 4.7.1"*) ok "tempfail with relayguard down ($r)" ;; *) bad "expected 451 4.7.1 with relayguard down, got '$r'" ;; esac
 expect_not_delivered
+expect_not_delivered_to md-down@victim.example
 
 CASE=maillog
 if grep -q 'milter-reject: RCPT from unknown\[198.51.100.7\]: 550 5.7.1 Relaying denied' "$MAILLOG"; then

@@ -30,6 +30,7 @@ mta_sink_start "$SINK"
 MTA=sendmail
 OFF_IP=127.0.0.2
 OFF=(--local-interface "$OFF_IP")
+OFF_RAW=(--bind "$OFF_IP")
 ON_IP=127.0.0.1
 ON=(--local-interface "$ON_IP")
 AUTH_OK="235 2.0.0"
@@ -45,33 +46,37 @@ sm_start
 
 cases_587_noauth() {
     # The MSA (M=a) itself demands AUTH before MAIL.
-    s587 relay-587-noauth "${OFF[@]}" --from a@offsite.example --to u@victim.example
+    s587 relay-587-noauth "${OFF[@]}" --from a@offsite.example --to rp-587@victim.example
     expect_reply "MAIL FROM" "530 5.7.0"
     expect_not_delivered
+    expect_not_delivered_to rp-587@victim.example
 }
 
 cases_auth_without_tls() {
     # AUTH is offered only after STARTTLS (AuthOptions p), on every port.
-    smtp auth-25-cleartext --server "127.0.0.1:$P25" "${OFF[@]}" --from alice@example.edu --to u@victim.example
+    smtp auth-25-cleartext --server "127.0.0.1:$P25" "${OFF[@]}" --from alice@example.edu --to alice@example.edu,ac-25@victim.example
     if grep -q -- '-AUTH ' "$W/cases/$CASE.txt"; then bad "AUTH offered before STARTTLS on port 25"; else ok "AUTH not offered before STARTTLS on port 25"; fi
-    refused "rcpt=<u@victim.example>"
-    smtp auth-587-cleartext --server "127.0.0.1:$P587" "${OFF[@]}" --from alice@example.edu --to u@victim.example
+    refused ac-25@victim.example
+    beside_alice
+    smtp auth-587-cleartext --server "127.0.0.1:$P587" "${OFF[@]}" --from alice@example.edu --to ac-587@victim.example
     if grep -q -- '-AUTH ' "$W/cases/$CASE.txt"; then bad "AUTH offered before STARTTLS on the MSA"; else ok "AUTH not offered before STARTTLS on the MSA"; fi
     expect_reply "MAIL FROM" "530 5.7.0"
     expect_not_delivered
+    expect_not_delivered_to ac-587@victim.example
 }
 
 cases_all_phases
 
 echo "# $MTA: relayguard down: F=T tempfails"
 rg_stop
-s25 milter-down "${OFF[@]}" --from a@offsite.example --to u@victim.example
+s25 milter-down "${OFF[@]}" --from a@offsite.example --to alice@example.edu,md-down@victim.example
 r=$(reply_to "MAIL FROM")$(reply_to "RCPT TO")$(reply_to "EHLO")
 case $r in *"451 4.3.2"*|*"421 4.3.2"*|*"421 4.7.0"*) ok "tempfail with relayguard down ($r)" ;; *) bad "expected a 4xx with relayguard down, got '$r'" ;; esac
 expect_not_delivered
+expect_not_delivered_to md-down@victim.example
 
 CASE=maillog
-if grep -q 'Milter: to=<u@victim.example>, reject=550 5.7.1 Relaying denied' "$SMLOG"; then
+if grep -q 'Milter: to=<rp-plain@victim.example>, reject=550 5.7.1 Relaying denied' "$SMLOG"; then
     ok "Sendmail logged relayguard's refusal (Milter: ... reject=550 5.7.1)"
 else
     bad "Sendmail's log lacks a Milter reject line for the relay refusal"
