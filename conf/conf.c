@@ -321,6 +321,18 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	load_routing(e, cf, p);
 }
 
+/* limits = { connections; }: what one daemon takes on before it tempfails. */
+static void
+load_limits(struct rg_errs *e, const config_t *cf, struct rg_config *c)
+{
+	static const char *const keys[] = { "connections", NULL };
+	const config_setting_t *g = group(e, cf, "limits", keys);
+	long long n;
+
+	rg_conf_int(e, g, "connections", RG_CONNECTIONS_DEFAULT, 1, RG_CONNECTIONS_MAX, &n);
+	c->max_connections = (unsigned)n;
+}
+
 /* A key that the chosen backend would silently ignore is a mistake. */
 static void
 misplaced(struct rg_errs *e, const config_setting_t *g, const char *key,
@@ -370,7 +382,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 {
 	static const char *const keys[] = { "socket", "mode", "networks", "domains", "auth",
 	    "sender", "recipients", "legacy_exceptions", "routing", "directory", "replies", "log",
-	    NULL };
+	    "limits", NULL };
 	static const char *const log_keys[] = { "facility", "accepts", NULL };
 	int before = e->count;
 	struct rg_config *c;
@@ -412,6 +424,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 		    "unknown syslog facility \"%s\"", s);
 	c->facility = rg_xstrdup(s);
 	rg_conf_bool(e, g, "accepts", false, &c->log_accepts);
+	load_limits(e, &cf, c);
 
 	load_policy(e, &cf, c->policy);
 	load_directory(e, &cf, c);

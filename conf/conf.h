@@ -28,10 +28,15 @@ struct rg_config {
 	char *facility;		/* syslog facility name */
 	bool log_accepts;	/* log accepted recipients too */
 	char *dir_backend;	/* "file" or "ldap", for logs */
+	unsigned max_connections;	/* limits.connections */
 	struct rg_policy *policy;
 	struct rg_dir *dir;
 	int refs;		/* private: use hold/release */
 };
+
+/* limits.connections: busy milter connections before CONNECT is tempfailed. */
+#define RG_CONNECTIONS_DEFAULT	1000
+#define RG_CONNECTIONS_MAX	100000
 
 /* The compiled-in default path: SYSCONFDIR/relayguard/policy.conf. */
 const char *rg_config_default_path(void);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "mlfi.h"
 #include "common/log.h"
@@ -21,11 +22,18 @@
 
 struct conn {
 	struct rg_session *session;
+	bool counted;		/* holds one of the busy connections */
+	bool over_limit;	/* beyond limits.connections: tempfail at CONNECT */
 	bool nr_conn;		/* the MTA agreed we send no reply at CONNECT */
 	bool nr_helo;
 };
 
 static int debug_macros;
+
+/* Busy milter connections, and refusals not yet logged (once a minute). */
+static atomic_uint busy;
+static atomic_uint refused_unlogged;
+static atomic_llong refused_logged_at;
 
 void
 rg_mlfi_set_debug(int on)
@@ -130,6 +138,48 @@ warn_no_data(void)
 		    " a transaction with a malformed recipient cannot be refused whole");
 }
 
+/*
+ * Count the connection in; beyond limits.connections it will be
+ * tempfailed at CONNECT.  Each connection is one libmilter thread, so
+ * this caps the threads a flood can make us hold busy.
+ */
+static void
+count_in(struct conn *c)
+{
+	struct rg_config *cfg = rg_config_current();
+	unsigned limit = cfg != NULL ? cfg->max_connections : RG_CONNECTIONS_DEFAULT;
+
+	rg_config_release(&cfg);
+	c->counted = true;
+	c->over_limit = atomic_fetch_add(&busy, 1) >= limit;
+}
+
+static void
+count_out(struct conn *c)
+{
+	if (c->counted)
+		atomic_fetch_sub(&busy, 1);
+	c->counted = false;
+}
+
+/* One line a minute at most, with how many were refused since the last. */
+static void
+log_over_limit(void)
+{
+	long long now = (long long)time(NULL), last = atomic_load(&refused_logged_at);
+	unsigned n = atomic_fetch_add(&refused_unlogged, 1) + 1;
+	struct rg_config *cfg;
+
+	if (now - last < 60 || !atomic_compare_exchange_strong(&refused_logged_at, &last, now))
+		return;
+	n = atomic_exchange(&refused_unlogged, 0);
+	cfg = rg_config_current();
+	rg_log(RG_LOG_WARNING, "limit=connections refused=%u busy=%u max=%u: new connections"
+	    " are tempfailed at CONNECT", n, atomic_load(&busy),
+	    cfg != NULL ? cfg->max_connections : RG_CONNECTIONS_DEFAULT);
+	rg_config_release(&cfg);
+}
+
 static sfsistat
 mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
@@ -144,8 +194,11 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 	(void)f3;
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
+	if (!c->counted)
+		count_in(c);
 	*pf0 = f0 & SMFIF_SETSYMLIST;
-	*pf1 = f1 & (skip | SMFIP_NR_CONN | SMFIP_NR_HELO);
+	/* A connection over the limit must be able to answer at CONNECT. */
+	*pf1 = f1 & (skip | SMFIP_NR_HELO | (c->over_limit ? 0 : SMFIP_NR_CONN));
 	*pf2 = *pf3 = 0;
 	if (!(f1 & SMFIP_NODATA))
 		warn_no_data();
@@ -172,6 +225,15 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
+	if (!c->counted)
+		count_in(c);	/* an MTA that skipped negotiation */
+	if (c->over_limit) {
+		log_over_limit();
+		if (smfi_setreply(ctx, "451", "4.3.2", "Too many connections, please try again later")
+		    != MI_SUCCESS)
+			rg_log(RG_LOG_WARNING, "smfi_setreply failed; the MTA uses its default reply");
+		return SMFIS_TEMPFAIL;
+	}
 	if (sa != NULL && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr, addr, sizeof(addr));
 	else if (sa != NULL && sa->sa_family == AF_INET6)
@@ -261,6 +323,7 @@ mlfi_close(SMFICTX *ctx)
 	struct conn *c = smfi_getpriv(ctx);
 
 	if (c != NULL) {
+		count_out(c);
 		rg_session_destroy(&c->session);
 		free(c);
 		smfi_setpriv(ctx, NULL);

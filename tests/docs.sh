@@ -69,6 +69,7 @@ my %prefix = (
 	'conf.c::load_policy::reply_keys'  => 'replies.',
 	'conf.c::load_exceptions::keys'    => '',	# members of each legacy_exceptions group
 	'conf.c::load_routing::keys'       => 'routing.',
+	'conf.c::load_limits::keys'        => 'limits.',
 	'conf.c::load_directory::keys'     => 'directory.',
 	'conf_dirfile.c::rg_conf_dirfile::keys'  => '',	# directory.conf top level
 	'conf_dirfile.c::load_groups::fwd_keys'   => '',
