@@ -410,6 +410,51 @@ check_filter(const struct rg_lint_site *site, const struct cf *cf,
 	check_macros(site, cf, l);
 }
 
+static int
+port_number(const char *p)
+{
+	static const struct { const char *name; int port; } names[] = {
+		{ "", 25 }, { "smtp", 25 }, { "submission", 587 }, { "smtps", 465 },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(p, names[i].name) == 0)
+			return names[i].port;
+	return atoi(p);
+}
+
+static bool
+any_addr(const char *a)
+{
+	return *a == '\0' || strcmp(a, "0.0.0.0") == 0 || strcmp(a, "::") == 0;
+}
+
+/* Two listeners on one port and overlapping addresses: the second bind fails. */
+static void
+check_overlap(const struct cf *cf, struct rg_lint *l)
+{
+	char where[300];
+
+	for (int j = 1; j < cf->ndaemon; j++) {
+		const struct rg_sm_daemon *b = &cf->daemon[j];
+
+		for (int i = 0; i < j; i++) {
+			const struct rg_sm_daemon *a = &cf->daemon[i];
+
+			if (strcasecmp(a->family[0] ? a->family : "inet", b->family[0] ?
+			    b->family : "inet") != 0 || port_number(a->port) != port_number(b->port) ||
+			    !(any_addr(a->addr) || any_addr(b->addr) || strcmp(a->addr, b->addr) == 0))
+				continue;
+			at(cf, b->line, where, sizeof(where));
+			rg_lint_add(l, RG_LINT_ERROR, where, "daemon %s listens on port %d like "
+			    "daemon %s (line %d) on an overlapping address, so one of them cannot "
+			    "bind (EADDRINUSE); fix: keep one DAEMON_OPTIONS per port and address",
+			    b->name, port_number(b->port), a->name, a->line);
+			break;
+		}
+	}
+}
+
 static void
 check_daemons(const struct rg_lint_site *site, const struct cf *cf,
     const struct rg_sm_filter *f, struct rg_lint *l)
@@ -522,6 +567,7 @@ rg_lint_sendmail(const struct rg_lint_site *site, const char *path, struct rg_li
 		check_daemons(site, &cf, mine, l);
 		check_filter(site, &cf, mine, l);
 	}
+	check_overlap(&cf, l);
 	check_auth(site, &cf, l);
 	cf_free(&cf);
 	return 0;

@@ -101,6 +101,11 @@ lint "AUTH without TLS (no p)" 1 \
     "warning: $(line authnop '^O AuthOptions'): AuthOptions has no p, so AUTH PLAIN and LOGIN are offered without TLS while auth.require_tls refuses relaying to logins without TLS; fix: add p to confAUTH_OPTIONS" \
     "$T/inet.conf" authnop
 
+build twice "/^MAILER_DEFINITIONS/i DAEMON_OPTIONS(\`Family=inet, Addr=0.0.0.0, Port=submission, Name=MSA, M=Ea')dnl"
+lint "a second listener on the MSP's port" 2 \
+    "error: $(line twice 'Name=MSA,'): daemon MSA listens on port 587 like daemon MSP-v4 (line $(line twice 'Name=MSP-v4' | cut -d: -f2)) on an overlapping address, so one of them cannot bind (EADDRINUSE); fix: keep one DAEMON_OPTIONS per port and address" \
+    "$T/inet.conf" twice
+
 # Unreadable or hostile files.
 expect "no such file" 78 "" -- -L sendmail -c "$T/inet.conf" -C "$T/nonexistent.cf"
 grep -q 'cannot read' "$T/stderr" && pass || fail "no clear error: $(cat "$T/stderr")"
