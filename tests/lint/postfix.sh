@@ -113,6 +113,11 @@ good "$D"; postconf -c "$D" -e 'smtpd_sasl_auth_enable = yes' 'smtpd_tls_auth_on
 lint "AUTH without TLS on port 25" 1 \
     "warning: smtpd_tls_auth_only: AUTH is offered without TLS (smtpd_sasl_auth_enable = yes, smtpd_tls_auth_only = no) while auth.require_tls refuses relaying to logins without TLS; fix: smtpd_tls_auth_only = yes" \
     "$T/inet.conf"
+good "$D"; postconf -c "$D" -P 'submission/inet/smtpd_tls_security_level=may' \
+    'submission/inet/smtpd_tls_auth_only=no'
+lint "AUTH without TLS on submission only" 1 \
+    "warning: master.cf submission/inet: AUTH is offered without TLS (smtpd_sasl_auth_enable = yes, smtpd_tls_auth_only = no) while auth.require_tls refuses relaying to logins without TLS; fix: smtpd_tls_auth_only = yes" \
+    "$T/inet.conf"
 sed -i 's/require_tls = true/require_tls = false/' "$T/inet.conf"
 lint "AUTH without TLS, TLS not required" 0 "" "$T/inet.conf"
 sed -i 's/require_tls = false/require_tls = true/' "$T/inet.conf"
