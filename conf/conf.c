@@ -203,6 +203,7 @@ load_exceptions(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 		struct rg_addr a;
 		time_t when = 0;
 		int before = e->count;
+		bool domainwide = false;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 			rg_errs_at(e, g, "each legacy exception must be a group { ... }");
@@ -211,7 +212,19 @@ load_exceptions(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 		rg_conf_check_keys(e, g, keys);
 		if (!rg_conf_string(e, g, "sender", NULL, &sender))
 			rg_errs_at(e, g, "legacy exception lacks \"sender\"");
-		else if (rg_addr_parse(sender, &a) != RG_ADDR_OK || a.domain[0] == '\0' ||
+		else if (sender[0] == '@') {
+			/* "@domain": every sender of one domain, so networks are required. */
+			char tmp[RG_ADDR_DOMAIN_MAX + 4];
+
+			domainwide = true;
+			if ((size_t)snprintf(tmp, sizeof(tmp), "x%s", sender) >= sizeof(tmp) ||
+			    rg_addr_parse(tmp, &a) != RG_ADDR_OK || a.domain[0] == '\0' ||
+			    a.ip_literal || a.routed || strcmp(a.local, "x") != 0)
+				rg_errs_at(e, config_setting_get_member(g, "sender"),
+				    "\"%s\" is not a domain-wide \"@domain\" sender", sender);
+			else
+				snprintf(a.norm, sizeof(a.norm), "@%s", a.domain);
+		} else if (rg_addr_parse(sender, &a) != RG_ADDR_OK || a.domain[0] == '\0' ||
 		    a.routed)
 			rg_errs_at(e, config_setting_get_member(g, "sender"),
 			    "\"%s\" is not a plain local@domain address", sender);
@@ -226,6 +239,9 @@ load_exceptions(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 			set = rg_netset_new();
 			load_nets(e, nets, set, false);
 		}
+		if (domainwide && nets == NULL)
+			rg_errs_at(e, g, "domain-wide legacy exception \"%s\" needs \"networks\": "
+			    "without them anyone may relay by forging an address in it", sender);
 		if (e->count > before) {
 			rg_netset_destroy(&set);
 			continue;

@@ -246,7 +246,10 @@ finish(const struct rg_policy *p, struct rg_verdict *v)
 	v->action = RG_ACT_CONTINUE;
 }
 
-/* Expiry is checked on every use, so an exception lapses without a reload. */
+/*
+ * Expiry is checked on every use, so an exception lapses without a reload.
+ * The sender's own exception counts before an "@domain" one, in any order.
+ */
 static enum legacy
 legacy_state(const struct rg_policy *p, const char *client_addr,
     const struct rg_addr *sender, time_t now, const struct exception **e_r)
@@ -254,10 +257,11 @@ legacy_state(const struct rg_policy *p, const char *client_addr,
 	*e_r = NULL;
 	if (sender->null || sender->domain[0] == '\0')
 		return LEGACY_NONE;
-	for (size_t i = 0; i < p->nexc; i++) {
-		const struct exception *e = &p->exc[i];
+	for (size_t i = 0; i < 2 * p->nexc; i++) {
+		const struct exception *e = &p->exc[i % p->nexc];
 
-		if (!rg_strieq(e->sender, sender->norm))
+		if (i < p->nexc ? !rg_strieq(e->sender, sender->norm) :
+		    e->sender[0] != '@' || !rg_strieq(e->sender + 1, sender->domain))
 			continue;
 		*e_r = e;
 		if (now >= e->expires)

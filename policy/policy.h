@@ -115,7 +115,8 @@ struct rg_netset *rg_policy_trusted(struct rg_policy *);
 struct rg_domset *rg_policy_local(struct rg_policy *);
 struct rg_domset *rg_policy_relay(struct rg_policy *);
 /*
- * Add a legacy exception.  'sender' is an address (copied, compared
+ * Add a legacy exception.  'sender' is an address, or "@domain" for every
+ * sender of that domain (copied, compared
  * case-insensitively), 'expires' the first instant it no longer holds,
  * 'expires_text' its date as written, 'nets' NULL or a netset the
  * policy takes over.
