@@ -5,6 +5,7 @@
  *   relayguard -n [-v] [-c FILE]
  *   relayguard -T [-c FILE] client=IP ... from=ADDR rcpt=ADDR ...
  *   relayguard -L postfix|sendmail [-c FILE] [-p SOCKET] [-C DIR|FILE]
+ *   relayguard -I sendmail|postfix [-c FILE] --expires YYYY-MM-DD [--allow-domain] FILE
  *   relayguard -V
  */
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "notify.h"
 #include "testmode.h"
 #include "lint/lint.h"
+#include "migrate/import.h"
 #include "common/log.h"
 #include "conf/conf.h"
 
@@ -39,6 +41,8 @@ usage(void)
 	    " [auth_type=MECH] [tls=VERSION] [qid=ID] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
 	    "       relayguard -L postfix [-c FILE] [-p SOCKET] [-C /etc/postfix]\n"
 	    "       relayguard -L sendmail [-c FILE] [-p SOCKET] [-C /etc/mail/sendmail.cf]\n"
+	    "       relayguard -I sendmail|postfix [-c FILE] --expires YYYY-MM-DD"
+	    " [--allow-domain] FILE\n"
 	    "       relayguard -V\n", stderr);
 	return EX_USAGE;
 }
@@ -156,15 +160,18 @@ int
 main(int argc, char **argv)
 {
 	const char *path = rg_config_default_path(), *socket = NULL, *user = NULL;
-	const char *pidfile = NULL, *lint = NULL, *mtaconf = NULL;
+	const char *pidfile = NULL, *lint = NULL, *mtaconf = NULL, *import = NULL;
 	bool foreground = false, checkonly = false, testmode = false, verbose = false;
+	bool cset = false;
 	int ch, rc;
 
-	while ((ch = getopt(argc, argv, "+c:C:fL:np:P:Tu:vVh")) != -1) {
+	/* -I hands the rest of the line, long options included, to the importer. */
+	while (import == NULL && (ch = getopt(argc, argv, "+c:C:fI:L:np:P:Tu:vVh")) != -1) {
 		switch (ch) {
-		case 'c': path = optarg; break;
+		case 'c': path = optarg; cset = true; break;
 		case 'C': mtaconf = optarg; break;
 		case 'f': foreground = true; break;
+		case 'I': import = optarg; break;
 		case 'L': lint = optarg; break;
 		case 'n': checkonly = true; break;
 		case 'p': socket = optarg; break;
@@ -179,6 +186,9 @@ main(int argc, char **argv)
 			return usage();
 		}
 	}
+	if (import != NULL)
+		return checkonly || testmode || lint != NULL ? usage() :
+		    rg_mig_import(import, cset ? path : NULL, argc - optind, argv + optind);
 	if (checkonly + testmode + (lint != NULL) > 1 || (!testmode && optind != argc) ||
 	    (mtaconf != NULL && lint == NULL))
 		return usage();

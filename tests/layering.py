@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-LAYERS = ("common", "policy", "directory", "conf", "session", "lint", "milter")
+LAYERS = ("common", "policy", "directory", "conf", "session", "lint", "migrate", "milter")
 # Which layers each layer may include (its own included).
 MAY = {
     "common": {"common"},
@@ -23,6 +23,8 @@ MAY = {
     "session": {"session", "conf", "directory", "policy", "common"},
     # relayguard -L: reads policy.conf through conf/, never libmilter.
     "lint": {"lint", "conf", "directory", "policy", "common"},
+    # relayguard -I: pure parsers; only import.c reads policy.conf through conf/.
+    "migrate": {"migrate", "conf", "policy", "common"},
     "milter": set(LAYERS),
 }
 LIBS = {
@@ -34,7 +36,7 @@ LIBS = {
 MAY_LIB = {
     "common": set(), "policy": set(), "session": set(),
     "directory": {"ldap"}, "conf": {"config"}, "milter": {"milter"},
-    "lint": {"config"},
+    "lint": {"config"}, "migrate": set(),
 }
 LDAP_FILES = re.compile(r"^directory/(dir_)?ldap")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

@@ -1,0 +1,424 @@
+/*
+ * import.c - the -I command: read, classify, decide, write.
+ *
+ * Two passes: the whole file is read and classified first, because a
+ * domain-wide entry (with --allow-domain) is scoped to the client
+ * networks that the same file lets relay, wherever they are written.
+ * Neither MTA can tie a sender to a network, so those networks are the
+ * only scope the source offers; an exception limited to them is never
+ * wider than what the source granted.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "fragment.h"
+#include "import.h"
+#include "migrate.h"
+#include "common/strmap.h"
+#include "common/strutil.h"
+#include "conf/conf.h"
+#include "policy/domset.h"
+
+struct item {
+	unsigned line;
+	char *key, *value;	/* NULL for an entry that could not be read */
+	struct rg_mig_entry e;
+	bool imported;
+};
+
+struct run {
+	const char *file;
+	enum rg_mig_syntax syn;
+	struct item *v;
+	size_t n, cap;
+	struct rg_strmap *seen;	/* folded key -> first line */
+	bool allow_domain;
+	const struct rg_domset *own;
+	const char *expires;
+	const char **nets;	/* client networks the file lets relay */
+	unsigned *netlines;	/* ... and the line of each */
+	size_t nnets;
+	unsigned imported, skipped, warned, bad;
+};
+
+static struct item *
+push(struct run *r, unsigned line)
+{
+	struct item *it;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		if ((r->v = realloc(r->v, r->cap * sizeof(*r->v))) == NULL)
+			abort();
+	}
+	it = &r->v[r->n++];
+	memset(it, 0, sizeof(*it));
+	it->line = line;
+	return it;
+}
+
+static void
+collect(void *arg, unsigned line, const char *key, const char *value, const char *err)
+{
+	struct run *r = arg;
+	struct item *it = push(r, line);
+	void *first;
+
+	if (key == NULL) {
+		it->e.action = RG_MIG_BAD;
+		snprintf(it->e.why, sizeof(it->e.why), "%s", err);
+		return;
+	}
+	it->key = rg_xstrdup(key);
+	it->value = rg_xstrdup(value);
+	if (rg_strmap_get(r->seen, key, &first)) {
+		it->e.action = RG_MIG_SKIP;
+		snprintf(it->e.why, sizeof(it->e.why), "duplicate key: line %u counts "
+		    "(makemap and postmap keep the first)", (unsigned)(uintptr_t)first);
+		return;
+	}
+	rg_strmap_put(r->seen, key, (void *)(uintptr_t)line);
+	if (r->syn == RG_MIG_SENDMAIL)
+		rg_mig_sendmail(key, value, &it->e);
+	else
+		rg_mig_postfix(key, value, &it->e);
+}
+
+/* Second pass: own domains, networks, and what becomes of domain entries. */
+static void
+decide(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct rg_mig_entry *e = &r->v[i].e;
+
+		if (e->action == RG_MIG_NETWORK) {
+			bool dup = false;
+
+			for (size_t k = 0; k < r->nnets; k++)
+				dup = dup || strcmp(r->nets[k], e->net) == 0;
+			if (!dup) {
+				r->nets = realloc(r->nets, (r->nnets + 1) * sizeof(*r->nets));
+				r->netlines = realloc(r->netlines, (r->nnets + 1) * sizeof(*r->netlines));
+				if (r->nets == NULL || r->netlines == NULL)
+					abort();
+				r->netlines[r->nnets] = r->v[i].line;
+				r->nets[r->nnets++] = e->net;
+			}
+		}
+		if ((e->action == RG_MIG_SENDER || e->action == RG_MIG_DOMAIN) && r->own != NULL &&
+		    rg_domset_contains(r->own, e->domain))
+			e->flags |= RG_MIG_F_OWN;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		struct item *it = &r->v[i];
+		struct rg_mig_entry *e = &it->e;
+		size_t len = strlen(e->why);
+
+		if (e->action == RG_MIG_SENDER) {
+			it->imported = true;
+		} else if (e->action == RG_MIG_DOMAIN && !r->allow_domain) {
+			snprintf(e->why + len, sizeof(e->why) - len, "; not imported without "
+			    "--allow-domain");
+		} else if (e->action == RG_MIG_DOMAIN && r->nnets == 0) {
+			snprintf(e->why + len, sizeof(e->why) - len, "; not imported: the domain "
+			    "form needs networks and this file lets no client network relay");
+		} else if (e->action == RG_MIG_DOMAIN) {
+			it->imported = true;
+			snprintf(e->why + len, sizeof(e->why) - len, "; imported for %s itself, "
+			    "only from the networks this file lets relay", e->domain);
+		}
+		if (e->flags & RG_MIG_F_OWN) {
+			len = strlen(e->why);
+			snprintf(e->why + len, sizeof(e->why) - len, "; %s is one of our domains "
+			    "(domains.local): anyone offsite can forge it", e->domain);
+		}
+	}
+}
+
+static void
+put_entry(FILE *out, const struct item *it)
+{
+	rg_mig_put_text(out, it->key);
+	fputc(' ', out);
+	rg_mig_put_text(out, it->value);
+}
+
+/* One line on stderr per entry that is not a plain, safe import. */
+static void
+report(struct run *r, const struct item *it)
+{
+	const struct rg_mig_entry *e = &it->e;
+	bool warn = e->flags != 0;
+
+	if (e->action == RG_MIG_BAD) {
+		r->bad++;
+		rg_mig_put_text(stderr, r->file);
+		fprintf(stderr, ":%u: ", it->line);
+		if (it->key != NULL) {
+			fputc('"', stderr);
+			put_entry(stderr, it);
+			fputs("\": ", stderr);
+		}
+		rg_mig_put_text(stderr, e->why);
+		fputc('\n', stderr);
+		return;
+	}
+	if (it->imported)
+		r->imported++;
+	else
+		r->skipped++;
+	if (warn)
+		r->warned++;
+	if (it->imported && !warn)
+		return;
+	rg_mig_put_text(stderr, r->file);
+	fprintf(stderr, ":%u: %s%s \"", it->line, warn ? "warning: " : "",
+	    it->imported ? "imported" : "skipped");
+	put_entry(stderr, it);
+	fputs("\": ", stderr);
+	rg_mig_put_text(stderr, e->why);
+	fputc('\n', stderr);
+}
+
+static void
+put_note(FILE *out, const struct run *r, unsigned line)
+{
+	char note[64];
+
+	snprintf(note, sizeof(note), ":%u", line);
+	fputc('"', out);
+	/* FILE:LINE, with the file name escaped like any string. */
+	for (const unsigned char *p = (const unsigned char *)r->file; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p >= 0x20 && *p < 0x7f)
+			fputc(*p, out);
+		else
+			fprintf(out, "\\x%02X", *p);
+	}
+	fprintf(out, "%s\"", note);
+}
+
+static void
+header(FILE *out, const struct run *r, const char *format)
+{
+	fprintf(out, "# legacy_exceptions imported by \"relayguard -I %s\" from ", format);
+	rg_mig_put_text(out, r->file);
+	fprintf(out, ".\n");
+	if (r->syn == RG_MIG_SENDMAIL)
+		fputs("# Assumed: FEATURE(`relay_mail_from') (with `domain' for domain keys); it\n"
+		    "# reads only From: keys, and only RELAY lets a sender relay.\n", out);
+	else
+		fputs("# Assumed: a check_sender_access map (check_client_access for network\n"
+		    "# keys) in smtpd_recipient_restrictions or smtpd_relay_restrictions, where\n"
+		    "# OK, RELAY, PERMIT and all-numerical values permit relaying.\n", out);
+	fprintf(out, "# Every exception expires on %s.  Review each one, then @include this\n"
+	    "# file from policy.conf.  note = \"FILE:LINE\" names the source entry.\n",
+	    r->expires);
+	if (r->own == NULL)
+		fputs("# No -c policy.conf: addresses in our own domains were not flagged.\n", out);
+}
+
+static void
+write_fragment(FILE *out, struct run *r, const char *format)
+{
+	size_t last = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].imported) {
+			last = i;
+			any = true;
+		}
+	header(out, r, format);
+	fputs("legacy_exceptions = (\n", out);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct item *it = &r->v[i];
+		const struct rg_mig_entry *e = &it->e;
+
+		fprintf(out, "  # ");
+		rg_mig_put_text(out, r->file);
+		fprintf(out, ":%u: ", it->line);
+		if (it->key == NULL) {
+			fputs("could not be read: ", out);
+			rg_mig_put_text(out, e->why);
+			fputc('\n', out);
+			continue;
+		}
+		put_entry(out, it);
+		fputc('\n', out);
+		if (!it->imported || e->flags != 0) {
+			fprintf(out, "  # %s", e->action == RG_MIG_BAD ? "could not be read: " :
+			    it->imported ? "WARNING: " :
+			    e->flags ? "WARNING: skipped: " : "skipped: ");
+			rg_mig_put_text(out, e->why);
+			fputc('\n', out);
+		}
+		if (!it->imported)
+			continue;
+		fputs("  { sender = ", out);
+		rg_mig_put_string(out, e->sender);
+		fputs("; expires = ", out);
+		rg_mig_put_string(out, r->expires);
+		fputs(";", out);
+		if (e->action == RG_MIG_DOMAIN) {
+			fputs("\n    networks = [", out);
+			for (size_t k = 0; k < r->nnets; k++) {
+				fputs(k ? ", " : " ", out);
+				rg_mig_put_string(out, r->nets[k]);
+			}
+			fputs(" ];  # lines", out);
+			for (size_t k = 0; k < r->nnets; k++)
+				fprintf(out, " %u", r->netlines[k]);
+			fputs("\n   ", out);
+		}
+		fputs(" note = ", out);
+		put_note(out, r, it->line);
+		fprintf(out, "; }%s\n", any && i != last ? "," : "");
+	}
+	fputs(");\n", out);
+}
+
+/* YYYY-MM-DD and a real day. */
+static bool
+is_date(const char *s)
+{
+	struct tm tm = { 0 };
+	int y, m, d;
+	time_t t;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	t = timegm(&tm);
+	return t != (time_t)-1 && tm.tm_year == y - 1900 && tm.tm_mon == m - 1 &&
+	    tm.tm_mday == d;
+}
+
+static int
+usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "relayguard -I: %s\n", why);
+	fputs("usage: relayguard -I sendmail|postfix [-c FILE] --expires YYYY-MM-DD "
+	    "[--allow-domain] FILE\n", stderr);
+	return EX_USAGE;
+}
+
+/* Load policy.conf for its domains.local; NULL (errors printed) on failure. */
+static struct rg_config *
+load_conf(const char *path)
+{
+	struct rg_errs errs = { 0 };
+	struct rg_config *cfg = rg_config_load(path, &errs);
+
+	for (int i = 0; i < errs.count; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	rg_errs_free(&errs);
+	return cfg;
+}
+
+static int
+run_import(struct run *r, const char *format)
+{
+	FILE *in = fopen(r->file, "r");
+	bool ok;
+
+	if (in == NULL) {
+		fprintf(stderr, "relayguard -I: cannot open ");
+		rg_mig_put_text(stderr, r->file);
+		fprintf(stderr, ": %s\n", strerror(errno));
+		return EX_NOINPUT;
+	}
+	ok = rg_mig_split(in, r->syn, collect, r);
+	fclose(in);
+	if (!ok) {
+		fprintf(stderr, "relayguard -I: cannot read ");
+		rg_mig_put_text(stderr, r->file);
+		fprintf(stderr, ": %s\n", strerror(errno));
+		return EX_IOERR;
+	}
+	decide(r);
+	for (size_t i = 0; i < r->n; i++)
+		report(r, &r->v[i]);
+	write_fragment(stdout, r, format);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "relayguard -I: cannot write the fragment: %s\n", strerror(errno));
+		return EX_IOERR;
+	}
+	fprintf(stderr, "relayguard -I: ");
+	rg_mig_put_text(stderr, r->file);
+	fprintf(stderr, ": %u imported, %u skipped, %u dangerous, %u unreadable\n",
+	    r->imported, r->skipped, r->warned, r->bad);
+	return r->bad ? EX_DATAERR : 0;
+}
+
+int
+rg_mig_import(const char *format, const char *conf, int argc, char **argv)
+{
+	struct run r = { 0 };
+	struct rg_config *cfg = NULL;
+	int rc;
+
+	if (strcmp(format, "sendmail") == 0)
+		r.syn = RG_MIG_SENDMAIL;
+	else if (strcmp(format, "postfix") == 0)
+		r.syn = RG_MIG_POSTFIX;
+	else
+		return usage("the format is \"sendmail\" or \"postfix\"");
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--allow-domain") == 0)
+			r.allow_domain = true;
+		else if (strcmp(a, "--expires") == 0 && i + 1 < argc)
+			r.expires = argv[++i];
+		else if (strncmp(a, "--expires=", 10) == 0)
+			r.expires = a + 10;
+		else if (strcmp(a, "-c") == 0 && i + 1 < argc)
+			conf = argv[++i];
+		else if (a[0] == '-' && a[1] != '\0')
+			return usage("unknown option");
+		else if (r.file != NULL)
+			return usage("one FILE only");
+		else
+			r.file = a;
+	}
+	if (r.file == NULL)
+		return usage("no FILE");
+	/* An exception that never ends is what relayguard exists to retire. */
+	if (r.expires == NULL)
+		return usage("--expires YYYY-MM-DD is required: every exception must end");
+	if (!is_date(r.expires))
+		return usage("--expires takes a date, YYYY-MM-DD");
+	if (conf != NULL) {
+		if ((cfg = load_conf(conf)) == NULL)
+			return EX_CONFIG;
+		r.own = rg_policy_local(cfg->policy);
+	}
+	r.seen = rg_strmap_new();
+	rc = run_import(&r, format);
+	for (size_t i = 0; i < r.n; i++) {
+		free(r.v[i].key);
+		free(r.v[i].value);
+	}
+	free(r.v);
+	free(r.nets);
+	free(r.netlines);
+	rg_strmap_destroy(&r.seen);
+	if (cfg != NULL)
+		rg_config_release(&cfg);
+	return rc;
+}
