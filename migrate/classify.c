@@ -139,8 +139,7 @@ sendmail_tag(const char *key, char *tag_r, size_t len)
 }
 
 static void
-sendmail_from(const char *k, const char *value, bool relay, const char *rhs,
-    struct rg_mig_entry *e)
+sendmail_from(const char *k, bool relay, const char *rhs, struct rg_mig_entry *e)
 {
 	const char *why;
 
@@ -167,7 +166,6 @@ sendmail_from(const char *k, const char *value, bool relay, const char *rhs,
 	} else {
 		set(e, RG_MIG_SKIP, 0, "%s: grants no relaying", rhs);
 	}
-	(void)value;
 }
 
 void
@@ -186,7 +184,7 @@ rg_mig_sendmail(const char *key, const char *value, struct rg_mig_entry *e)
 	if (rhs == NULL)
 		rhs = "this right-hand side";
 	if (strcmp(tag, "from") == 0) {
-		sendmail_from(k, value, relay, rhs, e);
+		sendmail_from(k, relay, rhs, e);
 	} else if (strcmp(tag, "connect") == 0 || tag[0] == '\0') {
 		bool isnet = rg_mig_network(k, true, net, sizeof(net));
 

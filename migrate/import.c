@@ -184,23 +184,18 @@ report(struct run *r, const struct item *it)
 	fputc('\n', stderr);
 }
 
+/* note = "FILE:LINE": the file as given, so later tools find the entry. */
 static void
 put_note(FILE *out, const struct run *r, unsigned line)
 {
-	char note[64];
+	size_t n = strlen(r->file) + 16;
+	char *note = malloc(n);
 
-	snprintf(note, sizeof(note), ":%u", line);
-	fputc('"', out);
-	/* FILE:LINE, with the file name escaped like any string. */
-	for (const unsigned char *p = (const unsigned char *)r->file; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p >= 0x20 && *p < 0x7f)
-			fputc(*p, out);
-		else
-			fprintf(out, "\\x%02X", *p);
-	}
-	fprintf(out, "%s\"", note);
+	if (note == NULL)
+		abort();
+	snprintf(note, n, "%s:%u", r->file, line);
+	rg_mig_put_string(out, note);
+	free(note);
 }
 
 static void

@@ -6,6 +6,7 @@
  */
 #include "tests/unit/unit.h"
 #include "migrate/migrate.h"
+#include "migrate/fragment.h"
 
 #define D	RG_MIG_F_DOMAIN
 #define U	RG_MIG_F_USERAT
@@ -253,6 +254,41 @@ test_limit(void)
 	}
 }
 
+static const struct {
+	const char *in, *string, *text;
+} esc_rows[] = {
+	{ "bob@example.edu", "\"bob@example.edu\"", "bob@example.edu" },
+	{ "a\"b\\c", "\"a\\\"b\\\\c\"", "a\"b\\c" },
+	{ "tab\there", "\"tab\\x09here\"", "tab\\x09here" },
+	{ "nl\ncr\r", "\"nl\\x0Acr\\x0D\"", "nl\\x0Acr\\x0D" },
+	{ "\xc3\xa9\x7f", "\"\\xC3\\xA9\\x7F\"", "\\xC3\\xA9\\x7F" },
+	{ "", "\"\"", "" },
+};
+
+/* What goes into the fragment and into messages is one line of printable ASCII. */
+static void
+test_escape(void)
+{
+	for (size_t i = 0; i < UT_NROWS(esc_rows); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		CU_ASSERT_FATAL(f != NULL);
+		rg_mig_put_string(f, esc_rows[i].in);
+		fputc('|', f);
+		rg_mig_put_text(f, esc_rows[i].in);
+		fclose(f);
+		{
+			char want[256];
+
+			snprintf(want, sizeof(want), "%s|%s", esc_rows[i].string, esc_rows[i].text);
+			UT_STR(esc_rows[i].in, "escaped", buf, want);
+		}
+		free(buf);
+	}
+}
+
 int
 main(void)
 {
@@ -266,5 +302,6 @@ main(void)
 	ut_test(s, "networks", test_network);
 	ut_test(s, "splitting", test_split);
 	ut_test(s, "line limit", test_limit);
+	ut_test(s, "escaping", test_escape);
 	return ut_run();
 }
