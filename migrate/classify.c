@@ -10,6 +10,7 @@
  * all-numerical value (smtpd_check.c) or the restriction "permit".
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -19,12 +20,16 @@ static void
 set(struct rg_mig_entry *e, enum rg_mig_action a, unsigned flags, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	e->action = a;
 	e->flags |= flags;
 	va_start(ap, fmt);
-	vsnprintf(e->why, sizeof(e->why), fmt, ap);
+	n = vsnprintf(e->why, sizeof(e->why), fmt, ap);
 	va_end(ap);
+	/* Every reason fits by construction (a domain is at most 255 bytes). */
+	if (n < 0 || (size_t)n >= sizeof(e->why))
+		abort();
 	if (a != RG_MIG_SENDER && a != RG_MIG_DOMAIN)
 		e->sender[0] = '\0';
 }
@@ -197,8 +202,8 @@ rg_mig_sendmail(const char *key, const char *value, struct rg_mig_entry *e)
 			    "trusts networks; put its addresses in networks.trusted if needed");
 		} else if (relay) {
 			set(e, RG_MIG_SKIP, 0, "untagged: relay_mail_from reads only From: keys; "
-			    "this lets clients and recipients named %s relay (networks.trusted "
-			    "or domains.relay)", k);
+			    "this lets clients and recipients of that name relay (networks.trusted "
+			    "or domains.relay)");
 		} else {
 			set(e, RG_MIG_SKIP, 0, "%s: grants no relaying", rhs);
 		}

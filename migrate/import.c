@@ -9,6 +9,7 @@
  * wider than what the source granted.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,18 @@
 #include "conf/conf.h"
 #include "policy/domset.h"
 
+/*
+ * One entry, compact: a large access file (a spam blocklist kept in the
+ * same map) must not cost kilobytes per line.  Strings are "" when none.
+ */
 struct item {
 	unsigned line;
-	char *key, *value;	/* NULL for an entry that could not be read */
-	struct rg_mig_entry e;
+	enum rg_mig_action action;
+	unsigned flags;
 	bool imported;
+	char *key, *value;	/* NULL for an entry that could not be read */
+	char *sender, *domain, *net;
+	char *why;		/* grows with each decision, never cut */
 };
 
 struct run {
@@ -35,7 +43,8 @@ struct run {
 	enum rg_mig_syntax syn;
 	struct item *v;
 	size_t n, cap;
-	struct rg_strmap *seen;	/* folded key -> first line */
+	struct rg_strmap *seen;		/* folded key -> first line */
+	struct rg_strmap *senders;	/* sender or "@domain" -> first line */
 	bool allow_domain;
 	const struct rg_domset *own;
 	const char *expires;
@@ -44,6 +53,29 @@ struct run {
 	size_t nnets;
 	unsigned imported, skipped, warned, bad;
 };
+
+static void
+because(struct item *it, const char *fmt, ...)
+{
+	va_list ap;
+	char *more;
+
+	va_start(ap, fmt);
+	if (vasprintf(&more, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (it->why == NULL) {
+		it->why = more;
+	} else {
+		char *both;
+
+		if (asprintf(&both, "%s; %s", it->why, more) < 0)
+			abort();
+		free(it->why);
+		free(more);
+		it->why = both;
+	}
+}
 
 static struct item *
 push(struct run *r, unsigned line)
@@ -66,76 +98,96 @@ collect(void *arg, unsigned line, const char *key, const char *value, const char
 {
 	struct run *r = arg;
 	struct item *it = push(r, line);
+	struct rg_mig_entry e;
 	void *first;
 
 	if (key == NULL) {
-		it->e.action = RG_MIG_BAD;
-		snprintf(it->e.why, sizeof(it->e.why), "%s", err);
+		it->action = RG_MIG_BAD;
+		because(it, "%s", err);
 		return;
 	}
 	it->key = rg_xstrdup(key);
 	it->value = rg_xstrdup(value);
 	if (rg_strmap_get(r->seen, key, &first)) {
-		it->e.action = RG_MIG_SKIP;
-		snprintf(it->e.why, sizeof(it->e.why), "duplicate key: line %u counts "
-		    "(makemap and postmap keep the first)", (unsigned)(uintptr_t)first);
+		it->action = RG_MIG_SKIP;
+		because(it, "duplicate key: line %u counts (makemap and postmap keep the first)",
+		    (unsigned)(uintptr_t)first);
 		return;
 	}
 	rg_strmap_put(r->seen, key, (void *)(uintptr_t)line);
 	if (r->syn == RG_MIG_SENDMAIL)
-		rg_mig_sendmail(key, value, &it->e);
+		rg_mig_sendmail(key, value, &e);
 	else
-		rg_mig_postfix(key, value, &it->e);
+		rg_mig_postfix(key, value, &e);
+	it->action = e.action;
+	it->flags = e.flags;
+	it->sender = rg_xstrdup(e.sender);
+	it->domain = rg_xstrdup(e.domain);
+	it->net = rg_xstrdup(e.net);
+	because(it, "%s", e.why);
 }
 
-/* Second pass: own domains, networks, and what becomes of domain entries. */
+static bool
+is_sender(const struct item *it)
+{
+	return it->action == RG_MIG_SENDER || it->action == RG_MIG_DOMAIN;
+}
+
+/* Second pass: networks, own domains, repeats, and what becomes of domains. */
 static void
 decide(struct run *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
-		struct rg_mig_entry *e = &r->v[i].e;
+		struct item *it = &r->v[i];
+		bool dup = false;
 
-		if (e->action == RG_MIG_NETWORK) {
-			bool dup = false;
-
-			for (size_t k = 0; k < r->nnets; k++)
-				dup = dup || strcmp(r->nets[k], e->net) == 0;
-			if (!dup) {
-				r->nets = realloc(r->nets, (r->nnets + 1) * sizeof(*r->nets));
-				r->netlines = realloc(r->netlines, (r->nnets + 1) * sizeof(*r->netlines));
-				if (r->nets == NULL || r->netlines == NULL)
-					abort();
-				r->netlines[r->nnets] = r->v[i].line;
-				r->nets[r->nnets++] = e->net;
-			}
-		}
-		if ((e->action == RG_MIG_SENDER || e->action == RG_MIG_DOMAIN) && r->own != NULL &&
-		    rg_domset_contains(r->own, e->domain))
-			e->flags |= RG_MIG_F_OWN;
+		if (it->action != RG_MIG_NETWORK)
+			continue;
+		for (size_t k = 0; k < r->nnets; k++)
+			dup = dup || strcmp(r->nets[k], it->net) == 0;
+		if (dup)
+			continue;
+		r->nets = realloc(r->nets, (r->nnets + 1) * sizeof(*r->nets));
+		r->netlines = realloc(r->netlines, (r->nnets + 1) * sizeof(*r->netlines));
+		if (r->nets == NULL || r->netlines == NULL)
+			abort();
+		r->netlines[r->nnets] = it->line;
+		r->nets[r->nnets++] = it->net;
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		struct item *it = &r->v[i];
-		struct rg_mig_entry *e = &it->e;
-		size_t len = strlen(e->why);
+		void *first;
 
-		if (e->action == RG_MIG_SENDER) {
-			it->imported = true;
-		} else if (e->action == RG_MIG_DOMAIN && !r->allow_domain) {
-			snprintf(e->why + len, sizeof(e->why) - len, "; not imported without "
-			    "--allow-domain");
-		} else if (e->action == RG_MIG_DOMAIN && r->nnets == 0) {
-			snprintf(e->why + len, sizeof(e->why) - len, "; not imported: the domain "
-			    "form needs networks and this file lets no client network relay");
-		} else if (e->action == RG_MIG_DOMAIN) {
-			it->imported = true;
-			snprintf(e->why + len, sizeof(e->why) - len, "; imported for %s itself, "
-			    "only from the networks this file lets relay", e->domain);
+		if (!is_sender(it))
+			continue;
+		if (rg_strmap_get(r->senders, it->sender, &first)) {
+			/* "From:bob@x" and "From:bob@x." are one sender to relayguard. */
+			it->action = RG_MIG_SKIP;
+			it->flags = 0;
+			free(it->why);
+			it->why = NULL;
+			because(it, "the same sender as line %u, which counts",
+			    (unsigned)(uintptr_t)first);
+			continue;
 		}
-		if (e->flags & RG_MIG_F_OWN) {
-			len = strlen(e->why);
-			snprintf(e->why + len, sizeof(e->why) - len, "; %s is one of our domains "
-			    "(domains.local): anyone offsite can forge it", e->domain);
+		rg_strmap_put(r->senders, it->sender, (void *)(uintptr_t)it->line);
+		if (r->own != NULL && rg_domset_contains(r->own, it->domain))
+			it->flags |= RG_MIG_F_OWN;
+		if (it->action == RG_MIG_SENDER)
+			it->imported = true;
+		else if (!r->allow_domain)
+			because(it, "not imported without --allow-domain");
+		else if (r->nnets == 0)
+			because(it, "not imported: the domain form needs networks and this file "
+			    "lets no client network relay");
+		else {
+			it->imported = true;
+			because(it, "imported for %s itself, only from the networks this file "
+			    "lets relay", it->domain);
 		}
+		if (it->flags & RG_MIG_F_OWN)
+			because(it, "%s is one of our domains (domains.local): anyone offsite "
+			    "can forge it", it->domain);
 	}
 }
 
@@ -151,10 +203,9 @@ put_entry(FILE *out, const struct item *it)
 static void
 report(struct run *r, const struct item *it)
 {
-	const struct rg_mig_entry *e = &it->e;
-	bool warn = e->flags != 0;
+	bool warn = it->flags != 0;
 
-	if (e->action == RG_MIG_BAD) {
+	if (it->action == RG_MIG_BAD) {
 		r->bad++;
 		rg_mig_put_text(stderr, r->file);
 		fprintf(stderr, ":%u: ", it->line);
@@ -163,7 +214,7 @@ report(struct run *r, const struct item *it)
 			put_entry(stderr, it);
 			fputs("\": ", stderr);
 		}
-		rg_mig_put_text(stderr, e->why);
+		rg_mig_put_text(stderr, it->why);
 		fputc('\n', stderr);
 		return;
 	}
@@ -180,7 +231,7 @@ report(struct run *r, const struct item *it)
 	    it->imported ? "imported" : "skipped");
 	put_entry(stderr, it);
 	fputs("\": ", stderr);
-	rg_mig_put_text(stderr, e->why);
+	rg_mig_put_text(stderr, it->why);
 	fputc('\n', stderr);
 }
 
@@ -233,34 +284,33 @@ write_fragment(FILE *out, struct run *r, const char *format)
 	fputs("legacy_exceptions = (\n", out);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct item *it = &r->v[i];
-		const struct rg_mig_entry *e = &it->e;
 
 		fprintf(out, "  # ");
 		rg_mig_put_text(out, r->file);
 		fprintf(out, ":%u: ", it->line);
 		if (it->key == NULL) {
 			fputs("could not be read: ", out);
-			rg_mig_put_text(out, e->why);
+			rg_mig_put_text(out, it->why);
 			fputc('\n', out);
 			continue;
 		}
 		put_entry(out, it);
 		fputc('\n', out);
-		if (!it->imported || e->flags != 0) {
-			fprintf(out, "  # %s", e->action == RG_MIG_BAD ? "could not be read: " :
+		if (!it->imported || it->flags != 0) {
+			fprintf(out, "  # %s", it->action == RG_MIG_BAD ? "could not be read: " :
 			    it->imported ? "WARNING: " :
-			    e->flags ? "WARNING: skipped: " : "skipped: ");
-			rg_mig_put_text(out, e->why);
+			    it->flags ? "WARNING: skipped: " : "skipped: ");
+			rg_mig_put_text(out, it->why);
 			fputc('\n', out);
 		}
 		if (!it->imported)
 			continue;
 		fputs("  { sender = ", out);
-		rg_mig_put_string(out, e->sender);
+		rg_mig_put_string(out, it->sender);
 		fputs("; expires = ", out);
 		rg_mig_put_string(out, r->expires);
 		fputs(";", out);
-		if (e->action == RG_MIG_DOMAIN) {
+		if (it->action == RG_MIG_DOMAIN) {
 			fputs("\n    networks = [", out);
 			for (size_t k = 0; k < r->nnets; k++) {
 				fputs(k ? ", " : " ", out);
@@ -404,15 +454,21 @@ rg_mig_import(const char *format, const char *conf, int argc, char **argv)
 		r.own = rg_policy_local(cfg->policy);
 	}
 	r.seen = rg_strmap_new();
+	r.senders = rg_strmap_new();
 	rc = run_import(&r, format);
 	for (size_t i = 0; i < r.n; i++) {
 		free(r.v[i].key);
 		free(r.v[i].value);
+		free(r.v[i].sender);
+		free(r.v[i].domain);
+		free(r.v[i].net);
+		free(r.v[i].why);
 	}
 	free(r.v);
 	free(r.nets);
 	free(r.netlines);
 	rg_strmap_destroy(&r.seen);
+	rg_strmap_destroy(&r.senders);
 	if (cfg != NULL)
 		rg_config_release(&cfg);
 	return rc;

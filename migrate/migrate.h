@@ -22,7 +22,7 @@
 
 /* The longest logical line (continuations included) that is accepted. */
 #define RG_MIG_LINE_MAX		2048
-#define RG_MIG_WHY_MAX		320
+#define RG_MIG_WHY_MAX		768
 #define RG_MIG_NET_MAX		64
 
 enum rg_mig_syntax { RG_MIG_SENDMAIL, RG_MIG_POSTFIX };

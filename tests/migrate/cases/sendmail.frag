@@ -50,7 +50,7 @@ legacy_exceptions = (
   # cases/sendmail.in:24: to:victim.example ERROR:550 no
   # skipped: ERROR: refuses with its own reply: a recipient rule, grants no sender relaying
   # cases/sendmail.in:25: grace@example.org RELAY
-  # skipped: untagged: relay_mail_from reads only From: keys; this lets clients and recipients named grace@example.org relay (networks.trusted or domains.relay)
+  # skipped: untagged: relay_mail_from reads only From: keys; this lets clients and recipients of that name relay (networks.trusted or domains.relay)
   # cases/sendmail.in:26: 203.0.113 RELAY
   # skipped: a client network, not a sender: put "203.0.113.0/24" in networks.trusted if it must still relay
   # cases/sendmail.in:27: spam:abuse@ FRIEND
@@ -61,4 +61,6 @@ legacy_exceptions = (
   # skipped: duplicate key: line 3 counts (makemap and postmap keep the first)
   # cases/sendmail.in:30: from:heidi@example.org RELAY
   { sender = "heidi@example.org"; expires = "2099-06-30"; note = "cases/sendmail.in:30"; }
+  # cases/sendmail.in:31: from:bob@example.edu. RELAY
+  # skipped: the same sender as line 3, which counts
 );
