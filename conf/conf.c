@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "conf_ldap.h"
 #include "conf_util.h"
 #include "common/log.h"
+#include "common/strmap.h"
 #include "common/strutil.h"
 
 #ifndef SYSCONFDIR
@@ -183,6 +185,32 @@ parse_date(const char *s, time_t *t_r)
 	    tm.tm_mday == d;
 }
 
+/*
+ * An exception is a debt with a date: say so when the date has passed
+ * (it is dead weight, and its sender is refused now) and in the last
+ * EXPIRY_NOTICE_DAYS, while there is still time to act.
+ */
+#define EXPIRY_NOTICE_DAYS	14
+
+static void
+warn_expiry(struct rg_errs *e, const config_setting_t *g, const char *sender,
+    const char *expires, time_t when)
+{
+	time_t now = time(NULL);
+	long days;
+
+	if (when <= now) {
+		rg_warn_at(e, g, "legacy exception for \"%s\" expired on %s: it no longer "
+		    "applies; remove it", sender, expires);
+		return;
+	}
+	days = (long)((when - now + 86399) / 86400);
+	if (days <= EXPIRY_NOTICE_DAYS)
+		rg_warn_at(e, g, "legacy exception for \"%s\" expires on %s (in %ld day%s): "
+		    "after that its sender may no longer relay", sender, expires, days,
+		    days == 1 ? "" : "s");
+}
+
 static void
 load_exceptions(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 {
@@ -249,6 +277,7 @@ load_exceptions(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 		if (nets == NULL)
 			rg_warn_at(e, g, "legacy exception for \"%s\" has no \"networks\": that "
 			    "sender may relay from any address until %s", sender, expires);
+		warn_expiry(e, g, sender, expires, when);
 		rg_policy_add_exception(p, a.norm, when, expires, set, note);
 	}
 }
@@ -279,6 +308,81 @@ load_routing(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	load_domains(e, rg_conf_strings(e, g, "hosts"), rg_route_hosts(r), false);
 }
 
+/* A domain pattern as the domset compares it: one trailing dot dropped. */
+static void
+domain_key(const char *dom, char *buf, size_t len)
+{
+	size_t n = strlen(dom);
+
+	if (n > 0 && dom[n - 1] == '.')
+		n--;
+	snprintf(buf, len, "%.*s", (int)n, dom);
+}
+
+/*
+ * A domains.relay entry that domains.local already covers: local wins
+ * (its recipients are verified), so the relay entry is dead or, worse,
+ * the admin believes that domain is relayed unverified.
+ */
+static void
+warn_overlap(struct rg_errs *e, const config_setting_t *local, const config_setting_t *relay,
+    const struct rg_domset *localset)
+{
+	struct rg_strmap *seen;
+	char key[RG_ADDR_DOMAIN_MAX + 8];
+
+	if (local == NULL || relay == NULL)
+		return;
+	seen = rg_strmap_new();
+	for (int i = 0; i < config_setting_length(local); i++) {
+		const char *d = config_setting_get_string_elem(local, i);
+
+		if (d != NULL) {
+			domain_key(d, key, sizeof(key));
+			rg_strmap_put(seen, key, NULL);
+		}
+	}
+	for (int i = 0; i < config_setting_length(relay); i++) {
+		const config_setting_t *s = config_setting_get_elem(relay, (unsigned)i);
+		const char *d = config_setting_get_string(s);
+
+		if (d == NULL)
+			continue;
+		domain_key(d, key, sizeof(key));
+		if (rg_strmap_get(seen, key, NULL))
+			rg_warn_at(e, s, "\"%s\" is in both domains.local and domains.relay: "
+			    "local wins, so its recipients are verified; remove one", d);
+		else if (key[0] != '.' && key[0] != '[' && rg_domset_contains(localset, key))
+			rg_warn_at(e, s, "\"%s\" in domains.relay is already covered by "
+			    "domains.local: local wins, so its recipients are verified; remove one", d);
+	}
+	rg_strmap_destroy(&seen);
+}
+
+/*
+ * Monitor mode is a trial: nothing is refused.  Every -n says so, and
+ * says how long the file has been unchanged, so a trial left running
+ * for months is noticed.
+ */
+static void
+warn_monitor(struct rg_errs *e, const config_t *cf)
+{
+	const config_setting_t *s = config_lookup(cf, "mode");
+	const char *file = s != NULL ? config_setting_source_file(s) : NULL;
+	struct stat st;
+	long days = -1;
+
+	if (file != NULL && stat(file, &st) == 0 && st.st_mtime < time(NULL))
+		days = (long)((time(NULL) - st.st_mtime) / 86400);
+	if (days >= 1)
+		rg_warn_at(e, s, "mode = \"monitor\" is on, and this file has not changed for "
+		    "%ld day%s: nothing is refused, only logged as would-reject; set mode = "
+		    "\"enforce\" when the log looks right", days, days == 1 ? "" : "s");
+	else
+		rg_warn_at(e, s, "mode = \"monitor\" is on: nothing is refused, only logged as "
+		    "would-reject; set mode = \"enforce\" when the log looks right");
+}
+
 static void
 load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 {
@@ -296,13 +400,19 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 
 	rg_conf_enum(e, config_root_setting(cf), "mode", mode_names, 0, &mode);
 	rg_policy_set_monitor(p, mode == 1);
+	if (mode == 1)
+		warn_monitor(e, cf);
 
 	if ((g = group(e, cf, "networks", net_keys)) != NULL)
 		load_nets(e, rg_conf_strings(e, g, "trusted"), rg_policy_trusted(p), true);
 
 	if ((g = group(e, cf, "domains", dom_keys)) != NULL) {
-		load_domains(e, rg_conf_strings(e, g, "local"), rg_policy_local(p), true);
-		load_domains(e, rg_conf_strings(e, g, "relay"), rg_policy_relay(p), false);
+		const config_setting_t *loc = rg_conf_strings(e, g, "local");
+		const config_setting_t *rel = rg_conf_strings(e, g, "relay");
+
+		load_domains(e, loc, rg_policy_local(p), true);
+		load_domains(e, rel, rg_policy_relay(p), false);
+		warn_overlap(e, loc, rel, rg_policy_local(p));
 	}
 
 	g = group(e, cf, "auth", auth_keys);
