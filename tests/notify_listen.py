@@ -35,18 +35,25 @@ sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 sock.bind(notify_path)
 log = open(log_path, "w", buffering=1)
 
-# The queue is full when a new sender's first datagram would block.
+# The queue is full when a new sender's first datagram would block.  Each
+# filler sends until it blocks: on its own send buffer, or on our queue
+# (net.unix.max_dgram_qlen) once that is full.
 fillers, dummies = [], 0
-while dummies < 10000:
+while len(fillers) < 100:
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     s.setblocking(False)
+    sent = 0
     try:
-        s.sendto(DUMMY, notify_path)
+        while True:
+            s.sendto(DUMMY, notify_path)
+            sent += 1
     except BlockingIOError:
+        pass
+    if sent == 0:
         s.close()
         break
     fillers.append(s)
-    dummies += 1
+    dummies += sent
 else:
     log.write("cannot fill the notification queue\n")
     sys.exit(1)
