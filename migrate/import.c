@@ -137,16 +137,14 @@ is_sender(const struct item *it)
 static void
 decide(struct run *r)
 {
+	struct rg_strmap *nets = rg_strmap_new();
+
 	for (size_t i = 0; i < r->n; i++) {
 		struct item *it = &r->v[i];
-		bool dup = false;
 
-		if (it->action != RG_MIG_NETWORK)
+		if (it->action != RG_MIG_NETWORK || rg_strmap_get(nets, it->net, NULL))
 			continue;
-		for (size_t k = 0; k < r->nnets; k++)
-			dup = dup || strcmp(r->nets[k], it->net) == 0;
-		if (dup)
-			continue;
+		rg_strmap_put(nets, it->net, NULL);
 		r->nets = realloc(r->nets, (r->nnets + 1) * sizeof(*r->nets));
 		r->netlines = realloc(r->netlines, (r->nnets + 1) * sizeof(*r->netlines));
 		if (r->nets == NULL || r->netlines == NULL)
@@ -154,6 +152,7 @@ decide(struct run *r)
 		r->netlines[r->nnets] = it->line;
 		r->nets[r->nnets++] = it->net;
 	}
+	rg_strmap_destroy(&nets);
 	for (size_t i = 0; i < r->n; i++) {
 		struct item *it = &r->v[i];
 		void *first;
@@ -417,6 +416,8 @@ rg_mig_import(const char *format, const char *conf, int argc, char **argv)
 	struct rg_config *cfg = NULL;
 	int rc;
 
+	/* A message is many small writes; unbuffered, a big file costs a syscall each. */
+	setvbuf(stderr, NULL, _IOLBF, 0);
 	if (strcmp(format, "sendmail") == 0)
 		r.syn = RG_MIG_SENDMAIL;
 	else if (strcmp(format, "postfix") == 0)
