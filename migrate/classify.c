@@ -179,7 +179,8 @@ rg_mig_sendmail(const char *key, const char *value, struct rg_mig_entry *e)
 	char tag[32], net[RG_MIG_NET_MAX];
 	const char *k = sendmail_tag(key, tag, sizeof(tag));
 	const char *rhs = sendmail_rhs(value);
-	bool relay = word(value, "RELAY", " \t");
+	/* The whole value: "RELAY x" is <RELAY x> to the rules, which want <RELAY>. */
+	bool relay = strcasecmp(value, "RELAY") == 0;
 
 	reset(e);
 	if (unbalanced(value)) {

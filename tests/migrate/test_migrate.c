@@ -36,6 +36,7 @@ static const struct row sendmail_rows[] = {
 	{ "from:bob@example.edu", "QUARANTINE:why", RG_MIG_SKIP, NULL, 0, "QUARANTINE" },
 	{ "from:bob@example.edu", "SKIP", RG_MIG_SKIP, NULL, 0, "SKIP" },
 	{ "from:bob@example.edu", "RELAYX", RG_MIG_SKIP, NULL, 0, "grants no relaying" },
+	{ "from:bob@example.edu", "RELAY now", RG_MIG_SKIP, NULL, 0, "grants no relaying" },
 	{ "from:a%b@example.edu", "RELAY", RG_MIG_SKIP, NULL, 0, "routed" },
 	{ "from:a!b@example.edu", "RELAY", RG_MIG_SKIP, NULL, 0, "routed" },
 	{ "from:x+*@example.edu", "RELAY", RG_MIG_SKIP, NULL, 0, "+*" },
