@@ -280,6 +280,30 @@ cases_list_forms() {
     done 3<<<"$LIST_FORMS"
 }
 
+# A refused RCPT that the MTA reads as the same address as an accepted
+# one.  Found by the differential test (seed 1001, diff-1001-50) behind
+# Sendmail: relayguard refuses <alice(c)@example.edu> (unknown-recipient:
+# it reads the local part "alice(c)"), Sendmail reads alice@example.edu
+# with a comment, and the refusal of that duplicate silently drops the
+# alice accepted before it: 250 after the final dot, nothing delivered.
+# The sink is the judge: either the transaction is refused, or alice
+# arrives.
+cases_same_address() {
+    echo "# $MTA: a refused spelling of an accepted recipient"
+    r25 dup-comment "${OFF_RAW[@]}" --from '<a@offsite.example>' --rcpt '<alice@example.edu>' \
+        --rcpt '<alice(c)@example.edu>'
+    expect_reply "RCPT TO:<alice@example.edu>" "250 2.1.5"
+    case $(reply_to "RCPT TO:<alice(c)") in
+        5*) ok "RCPT TO:<alice(c)@example.edu> refused" ;;
+        *) bad "RCPT TO:<alice(c)@example.edu> -> expected a refusal, got '$(reply_to "RCPT TO:<alice(c)")'" ;;
+    esac
+    case $(reply_to "."),$(reply_to "DATA") in
+        250*) expect_sink alice@example.edu ;;
+        *,5*) ok "transaction refused at DATA: $(reply_to "DATA")"; expect_not_delivered ;;
+        *) bad "DATA -> '$(reply_to "DATA")', final dot -> '$(reply_to ".")'" ;;
+    esac
+}
+
 # After SIGUSR1 with the exception's expiry in the past.
 cases_legacy_expired() {
     echo "# $MTA: legacy exception after expiry (reloaded with SIGUSR1)"
@@ -347,6 +371,9 @@ cases_monitor() {
 cases_all_phases() {
     cases_enforce
     cases_list_forms
+    cases_same_address
+    echo "# $MTA: differential test: generated hostile recipients, judged at the sink"
+    mta_differential
 
     rg_conf "$W/rg/expired.conf" enforce 2020-01-01
     rg_reload "$W/rg/expired.conf"

@@ -438,6 +438,38 @@ mta_check_undelivered() {
     fi
 }
 
+# mta_differential [COUNT]: the differential test (rggen.py, issue 13 §3)
+# through this MTA's port 25 from the off-site client (OFF_RAW), with
+# relayguard in enforce mode: COUNT hostile recipients (RG_DIFF_COUNT,
+# default 2000) with a fresh seed unless RG_SEED is set, the queue drained
+# ($MTA_DRAIN), then judged only by what reached the sink.
+mta_differential() {
+    CASE=differential
+    count=${1:-${RG_DIFF_COUNT:-2000}}
+    out="$W/cases/$CASE.txt"
+    seedarg=()
+    [ -z "${RG_SEED:-}" ] || seedarg=(--seed "$RG_SEED")
+    t0=$(date +%s)
+    python3 "$MTA_DATA/rggen.py" send --mta "$MTA" --server "127.0.0.1:$P25" "${OFF_RAW[@]}" \
+        --count "$count" "${seedarg[@]}" --conns "${RG_DIFF_CONNS:-4}" \
+        --results "$W/differential.jsonl" > "$out" 2>&1
+    src=$?
+    t1=$(date +%s)
+    sed -n 's/^# /# /p' "$out"
+    [ $src -eq 0 ] || { bad "differential: the generator did not send every transaction"; return; }
+    $MTA_DRAIN 300 || { bad "differential: the $MTA queue did not drain"; return; }
+    if python3 "$MTA_DATA/rggen.py" judge --results "$W/differential.jsonl" --sink "$SINK_DIR" \
+            --rglog "$W/relayguard.log" --mtalog "$MTA_LOG" > "$out.judge" 2>&1; then
+        sed -n 's/^ok - //p; /^# /p' "$out.judge"
+        ok "differential: $(grep -c . "$W/differential.jsonl") transactions judged at the sink ($((t1 - t0)) s to send)"
+    else
+        cat "$out.judge" >> "$out"
+        mta_fail=$((mta_fail + 1))
+        echo "not ok - $CASE: something reached the sink that must not have (details below)"
+        head -n 400 "$out.judge" | sed 's/^/    /'
+    fi
+}
+
 # mta_summary: the closing line the CI reader understands; exit status.
 mta_summary() {
     echo "$mta_pass passed, $mta_fail failed"

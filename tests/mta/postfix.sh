@@ -38,6 +38,7 @@ rg_start "$W/rg/policy.conf"
 
 pf_setup "$SINK" "$P25" "$P587" "$P465" "$RG_PORT"
 pf_start
+MTA_DRAIN=pf_drain MTA_LOG=$MAILLOG
 
 cases_587_noauth() {
     # Submission here leaves the relay decision to relayguard.

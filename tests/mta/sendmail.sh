@@ -43,6 +43,7 @@ rg_start "$W/rg/policy.conf"
 
 sm_setup "$SINK" "$P25" "$P587" "$P465" "$RG_PORT"
 sm_start
+MTA_DRAIN=sm_drain MTA_LOG=$SMLOG
 
 cases_587_noauth() {
     # The MSA (M=a) itself demands AUTH before MAIL.
