@@ -93,8 +93,8 @@ load_groups(struct rg_errs *e, struct rg_dir *d, const config_t *cf, const char 
 				const char *t = entry_string(e, g, "target");
 				struct rg_addr ta;
 
-				if (t != NULL)
-					(void)valid_addr(e, g, "target", t, &ta);
+				if (t != NULL && valid_addr(e, g, "target", t, &ta))
+					rg_dir_file_set_target(d, a.norm, ta.norm);
 			} else {
 				/* Members are checked, not stored: the MTA expands lists. */
 				const config_setting_t *m = rg_conf_strings(e, g, "members");

@@ -2,6 +2,7 @@
  * dir.c - dispatch to a directory backend, and make the three-way
  * contract hold even when a backend forgets to fill an answer in.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "dir.h"
@@ -28,6 +29,39 @@ rg_dir_login_owns(struct rg_dir *d, const char *login, const char *addr,
 {
 	answer_reset(a);
 	d->ops->login_owns(d, login, addr, a);
+}
+
+void
+rg_dir_login_addresses(struct rg_dir *d, const char *login,
+    void (*each)(void *, const char *), void *arg, struct rg_dir_answer *a)
+{
+	answer_reset(a);
+	if (d->ops->login_addresses == NULL) {
+		snprintf(a->why, sizeof(a->why), "the %s backend cannot list a login's "
+		    "addresses", d->ops->name);
+		return;
+	}
+	d->ops->login_addresses(d, login, each, arg, a);
+}
+
+void
+rg_dir_add_target(struct rg_dir_answer *a, const char *value, size_t len)
+{
+	size_t have = strlen(a->target), need = (have > 0 ? 2 : 0) + len;
+
+	if (have >= 3 && strcmp(a->target + have - 3, "...") == 0)
+		return;
+	if (have + need + 1 > sizeof(a->target)) {
+		/* Say that something is missing rather than cut an address. */
+		if (have + 4 > sizeof(a->target))
+			have = sizeof(a->target) - 4;
+		memcpy(a->target + have, "...", 4);
+		return;
+	}
+	if (have > 0)
+		memcpy(a->target + have, ", ", 2), have += 2;
+	memcpy(a->target + have, value, len);
+	a->target[have + len] = '\0';
 }
 
 bool

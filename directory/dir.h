@@ -22,6 +22,9 @@ enum rg_dir_status {
 	RG_DIR_ERROR,
 };
 
+/* The room for rg_dir_answer.target: two full addresses and a separator. */
+#define RG_DIR_TARGET_MAX	520
+
 /* What a found recipient is. */
 enum rg_dir_kind {
 	RG_DIR_MAILBOX,
@@ -41,6 +44,12 @@ struct rg_dir_answer {
 	bool stale;
 	char source[128];
 	char why[128];
+	/*
+	 * A found forward's target(s), comma-separated, when the backend
+	 * read them (never from the cache); "" otherwise.  For relayguard
+	 * -q: the daemon does not need it.  Longer lists end in "...".
+	 */
+	char target[RG_DIR_TARGET_MAX];
 };
 
 struct rg_dir;
@@ -56,6 +65,9 @@ struct rg_dir_ops {
 	/* Optional: try to reach the backend now (relayguard -n -v). */
 	bool (*probe)(struct rg_dir *, char *err, size_t errlen);
 	void (*destroy)(struct rg_dir *);
+	/* Optional: call 'each' for every address 'login' owns (relayguard -q login=). */
+	void (*login_addresses)(struct rg_dir *, const char *login,
+	    void (*each)(void *arg, const char *addr), void *arg, struct rg_dir_answer *);
 };
 
 struct rg_dir {
@@ -69,6 +81,18 @@ void	rg_dir_recipient(struct rg_dir *, const char *addr, struct rg_dir_answer *a
 /* Ask whether a SASL login owns a sender address. */
 void	rg_dir_login_owns(struct rg_dir *, const char *login, const char *addr,
 	    struct rg_dir_answer *answer_r);
+
+/*
+ * Every address a login owns, one call of 'each' per address, never
+ * from a cache: FOUND when there was at least one, NOTFOUND, or ERROR
+ * (also when the backend cannot list them).  For relayguard -q.
+ */
+void	rg_dir_login_addresses(struct rg_dir *, const char *login,
+	    void (*each)(void *arg, const char *addr), void *arg,
+	    struct rg_dir_answer *answer_r);
+
+/* Append 'value' to a->target, comma-separated; "..." marks what did not fit. */
+void	rg_dir_add_target(struct rg_dir_answer *, const char *value, size_t len);
 
 /* Probe the backend; true when it answered.  Backends without probe say true. */
 bool	rg_dir_probe(struct rg_dir *, char *err, size_t errlen);

@@ -14,12 +14,33 @@
 #include "common/strmap.h"
 #include "common/strutil.h"
 
+/* One login's addresses, in the file's order, for relayguard -q login=. */
+struct file_login {
+	char **addrs;
+	size_t n;
+};
+
 struct file_dir {
 	struct rg_dir dir;
 	char *source;
 	struct rg_strmap *recipients;	/* addr -> kind + 1 */
 	struct rg_strmap *owners;	/* "login\naddr" -> NULL */
+	struct rg_strmap *targets;	/* forward addr -> index into strs */
+	struct rg_strmap *logins;	/* login -> index into login_v */
+	char **strs;
+	size_t nstrs;
+	struct file_login *login_v;
+	size_t nlogins;
 };
+
+/* realloc() for build-time tables: out of memory here is fatal, as in rg_xcalloc. */
+static void *
+grow(void *p, size_t size)
+{
+	if ((p = realloc(p, size)) == NULL)
+		abort();
+	return p;
+}
 
 static void
 file_recipient(struct rg_dir *d, const char *addr, struct rg_dir_answer *a)
@@ -32,6 +53,11 @@ file_recipient(struct rg_dir *d, const char *addr, struct rg_dir_answer *a)
 	if (rg_strmap_get(f->recipients, addr, &v)) {
 		a->status = RG_DIR_FOUND;
 		a->kind = (enum rg_dir_kind)((intptr_t)v - 1);
+		if (a->kind == RG_DIR_FORWARD && rg_strmap_get(f->targets, addr, &v)) {
+			const char *t = f->strs[(intptr_t)v];
+
+			rg_dir_add_target(a, t, strlen(t));
+		}
 	} else {
 		a->status = RG_DIR_NOTFOUND;
 	}
@@ -56,10 +82,38 @@ file_login_owns(struct rg_dir *d, const char *login, const char *addr,
 }
 
 static void
+file_login_addresses(struct rg_dir *d, const char *login,
+    void (*each)(void *, const char *), void *arg, struct rg_dir_answer *a)
+{
+	struct file_dir *f = d->backend;
+	void *v;
+
+	rg_strcpy(a->source, sizeof(a->source), f->source);
+	a->why[0] = '\0';
+	a->status = RG_DIR_NOTFOUND;
+	if (!rg_strmap_get(f->logins, login, &v))
+		return;
+	for (size_t i = 0; i < f->login_v[(intptr_t)v].n; i++)
+		each(arg, f->login_v[(intptr_t)v].addrs[i]);
+	a->status = RG_DIR_FOUND;
+}
+
+static void
 file_destroy(struct rg_dir *d)
 {
 	struct file_dir *f = d->backend;
 
+	for (size_t i = 0; i < f->nstrs; i++)
+		free(f->strs[i]);
+	free(f->strs);
+	for (size_t i = 0; i < f->nlogins; i++) {
+		for (size_t j = 0; j < f->login_v[i].n; j++)
+			free(f->login_v[i].addrs[j]);
+		free(f->login_v[i].addrs);
+	}
+	free(f->login_v);
+	rg_strmap_destroy(&f->targets);
+	rg_strmap_destroy(&f->logins);
 	rg_strmap_destroy(&f->recipients);
 	rg_strmap_destroy(&f->owners);
 	free(f->source);
@@ -72,6 +126,7 @@ static const struct rg_dir_ops file_ops = {
 	.login_owns = file_login_owns,
 	.probe = NULL,
 	.destroy = file_destroy,
+	.login_addresses = file_login_addresses,
 };
 
 struct rg_dir *
@@ -84,6 +139,8 @@ rg_dir_file_new(const char *source)
 	f->source = rg_xstrdup(source);
 	f->recipients = rg_strmap_new();
 	f->owners = rg_strmap_new();
+	f->targets = rg_strmap_new();
+	f->logins = rg_strmap_new();
 	return &f->dir;
 }
 
@@ -101,8 +158,34 @@ rg_dir_file_add_login_address(struct rg_dir *d, const char *login, const char *a
 	struct file_dir *f = d->backend;
 	char *key;
 
+	void *v;
+	struct file_login *l;
+
 	if (asprintf(&key, "%s\n%s", login, addr) < 0)
 		abort();
+	if (rg_strmap_get(f->owners, key, NULL)) {
+		free(key);
+		return;
+	}
 	rg_strmap_put(f->owners, key, NULL);
 	free(key);
+	if (!rg_strmap_get(f->logins, login, &v)) {
+		f->login_v = grow(f->login_v, (f->nlogins + 1) * sizeof(*f->login_v));
+		memset(&f->login_v[f->nlogins], 0, sizeof(*f->login_v));
+		v = (void *)(intptr_t)f->nlogins++;
+		rg_strmap_put(f->logins, login, v);
+	}
+	l = &f->login_v[(intptr_t)v];
+	l->addrs = grow(l->addrs, (l->n + 1) * sizeof(*l->addrs));
+	l->addrs[l->n++] = rg_xstrdup(addr);
+}
+
+void
+rg_dir_file_set_target(struct rg_dir *d, const char *addr, const char *target)
+{
+	struct file_dir *f = d->backend;
+
+	f->strs = grow(f->strs, (f->nstrs + 1) * sizeof(*f->strs));
+	f->strs[f->nstrs] = rg_xstrdup(target);
+	rg_strmap_put(f->targets, addr, (void *)(intptr_t)f->nstrs++);
 }

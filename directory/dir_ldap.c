@@ -183,6 +183,17 @@ has_attr(LDAP *ld, LDAPMessage *e, const char *attr)
 	return yes;
 }
 
+/* Every value of 'attr' in entry 'e' into the answer's target, for -q. */
+static void
+add_targets(LDAP *ld, LDAPMessage *e, const char *attr, struct rg_dir_answer *a)
+{
+	struct berval **vals = ldap_get_values_len(ld, e, attr);
+
+	for (int i = 0; vals != NULL && vals[i] != NULL; i++)
+		rg_dir_add_target(a, vals[i]->bv_val, vals[i]->bv_len);
+	ldap_value_free_len(vals);
+}
+
 static void
 answered(struct lookup *lk, enum rg_dir_status st, enum rg_dir_kind kind)
 {
@@ -244,8 +255,10 @@ ldap_recipient(struct lookup *lk, const char *addr)
 				k = RG_DIR_FORWARD;
 			else if (has_attr(ld, e, b->member_attr))
 				k = RG_DIR_LIST;
-			ldap_msgfree(res);
 			answered(lk, RG_DIR_FOUND, k);
+			if (k == RG_DIR_FORWARD)
+				add_targets(ld, e, b->forward_attr, lk->a);
+			ldap_msgfree(res);
 			return;
 		}
 		ldap_msgfree(res);
@@ -307,6 +320,56 @@ ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
 	}
 	ldap_msgfree(res);
 	answered(lk, owns ? RG_DIR_FOUND : RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+}
+
+/*
+ * -q login=: the same login_filter search as login_owns, every value
+ * of every login_address_attributes attribute.  Never cached.
+ */
+static void
+op_login_addresses(struct rg_dir *d, const char *login,
+    void (*each)(void *, const char *), void *arg, struct rg_dir_answer *a)
+{
+	struct ldap_backend *b = d->backend;
+	struct lookup lk;
+	LDAPMessage *res, *e;
+	LDAP *ld;
+	char *f;
+	bool nodom, any = false;
+
+	if (!lookup_begin(&lk, b, a))
+		return;
+	if ((f = expand(&lk, b->login_filter, login, &nodom)) == NULL) {
+		if (nodom)
+			answered(&lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+		lookup_end(&lk);
+		return;
+	}
+	if (!search(&lk, f, b->login_attrs, &res)) {
+		free(f);
+		lookup_end(&lk);
+		return;
+	}
+	free(f);
+	ld = (LDAP *)rg_ldap_conn_ld(lk.conn);
+	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e))
+		for (int i = 0; b->login_attrs[i] != NULL; i++) {
+			struct berval **v = ldap_get_values_len(ld, e, b->login_attrs[i]);
+
+			for (int j = 0; v != NULL && v[j] != NULL; j++) {
+				char *val = strndup(v[j]->bv_val, v[j]->bv_len);
+
+				if (val == NULL)
+					continue;
+				each(arg, val);
+				any = true;
+				free(val);
+			}
+			ldap_value_free_len(v);
+		}
+	ldap_msgfree(res);
+	answered(&lk, any ? RG_DIR_FOUND : RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+	lookup_end(&lk);
 }
 
 /* Cache key: a tag byte, then the values separated by NUL bytes. */
@@ -464,6 +527,7 @@ static const struct rg_dir_ops ldap_ops = {
 	.login_owns = op_login_owns,
 	.probe = op_probe,
 	.destroy = op_destroy,
+	.login_addresses = op_login_addresses,
 };
 
 static bool

@@ -2,7 +2,8 @@
  * main.c - relayguard's command line.
  *
  *   relayguard [-f] [-v] [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE]
- *   relayguard -n [-v] [-c FILE]
+ *   relayguard -n [-v] [-p | -d] [-c FILE]
+ *   relayguard -q ADDRESS|login=LOGIN [-c FILE]
  *   relayguard -T [-c FILE] client=IP ... from=ADDR rcpt=ADDR ...
  *   relayguard -L postfix|sendmail [-c FILE] [-p SOCKET] [-C DIR|FILE]
  *   relayguard -I sendmail|postfix [-c FILE] --expires YYYY-MM-DD [--allow-domain] FILE
@@ -20,11 +21,13 @@
 #include "daemon.h"
 #include "mlfi.h"
 #include "notify.h"
+#include "query.h"
 #include "testmode.h"
 #include "lint/lint.h"
 #include "migrate/import.h"
 #include "common/log.h"
 #include "conf/conf.h"
+#include "conf/conf_print.h"
 
 #define EX_USAGE 64
 #define EX_UNAVAILABLE 69
@@ -36,7 +39,8 @@ static int
 usage(void)
 {
 	fputs("usage: relayguard [-f] [-v] [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE]\n"
-	    "       relayguard -n [-v] [-c FILE]\n"
+	    "       relayguard -n [-v] [-p | -d] [-c FILE]\n"
+	    "       relayguard -q ADDRESS|login=LOGIN [-c FILE]\n"
 	    "       relayguard -T [-c FILE] client=IP [name=HOST] [helo=NAME] [auth=LOGIN]"
 	    " [auth_type=MECH] [tls=VERSION] [qid=ID] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
 	    "       relayguard -L postfix [-c FILE] [-p SOCKET] [-C /etc/postfix]\n"
@@ -64,6 +68,74 @@ load(const char *path, bool warn)
 		fprintf(stderr, "%s\n", errs.warns[i]);
 	rg_errs_free(&errs);
 	return cfg;
+}
+
+/* -n -p: the effective configuration on stdout, problems on stderr. */
+static int
+print_effective(const char *path)
+{
+	struct rg_config *cfg = load(path, true);
+	struct rg_errs errs = { 0 };
+	bool ok;
+
+	if (cfg == NULL)
+		return EX_CONFIG;
+	rg_config_release(&cfg);
+	ok = rg_config_print(path, stdout, &errs);
+	for (int i = 0; i < errs.count; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	rg_errs_free(&errs);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "relayguard: writing the configuration: %s\n", strerror(errno));
+		return EX_OSERR;
+	}
+	return ok ? 0 : EX_CONFIG;
+}
+
+/*
+ * -p names the milter socket (-p SOCKET), but beside -n it asks for the
+ * effective policy and takes no argument.  getopt() cannot know that,
+ * so beside -n an argument-less -p (alone, or in a cluster of
+ * argument-less letters such as -np) is rewritten to "-p-" first: the
+ * 'p' case below reads an optarg of "-" as "print".
+ */
+static bool
+prescan_print(int argc, char **argv)
+{
+	static const char plain[] = "dfnpTvVh";
+	bool nmode = false;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-' || a[1] == '\0' || strcmp(a, "--") == 0 || a[1] == 'I')
+			break;
+		if (strspn(a + 1, plain) == strlen(a + 1)) {
+			if (strchr(a + 1, 'n') != NULL)
+				nmode = true;
+		} else if (strchr(plain, a[1]) == NULL && a[2] == '\0') {
+			i++;	/* -c FILE and the like */
+		}
+	}
+	if (!nmode)
+		return false;
+	for (int j = 1; j < i; j++) {
+		const char *a = argv[j];
+		char *out, *o;
+
+		if (a[0] != '-' || strspn(a + 1, plain) != strlen(a + 1) || strchr(a, 'p') == NULL)
+			continue;
+		o = out = malloc(strlen(a) + 3);
+		if (out == NULL)
+			abort();
+		for (; *a; a++)
+			if (*a != 'p')
+				*o++ = *a;
+		strcpy(o, "p-");
+		argv[j] = out;
+	}
+	return true;
 }
 
 static int
@@ -161,21 +233,30 @@ main(int argc, char **argv)
 {
 	const char *path = rg_config_default_path(), *socket = NULL, *user = NULL;
 	const char *pidfile = NULL, *lint = NULL, *mtaconf = NULL, *import = NULL;
+	const char *query = NULL;
 	bool foreground = false, checkonly = false, testmode = false, verbose = false;
-	bool cset = false;
+	bool cset = false, print = false, defaults = false, nmode;
 	int ch, rc;
 
+	nmode = prescan_print(argc, argv);
 	/* -I hands the rest of the line, long options included, to the importer. */
-	while (import == NULL && (ch = getopt(argc, argv, "+c:C:fI:L:np:P:Tu:vVh")) != -1) {
+	while (import == NULL && (ch = getopt(argc, argv, "+c:C:dfI:L:np:P:q:Tu:vVh")) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; cset = true; break;
 		case 'C': mtaconf = optarg; break;
+		case 'd': defaults = true; break;
 		case 'f': foreground = true; break;
 		case 'I': import = optarg; break;
 		case 'L': lint = optarg; break;
 		case 'n': checkonly = true; break;
-		case 'p': socket = optarg; break;
+		case 'p':
+			if (nmode && strcmp(optarg, "-") == 0)
+				print = true;
+			else
+				socket = optarg;
+			break;
 		case 'P': pidfile = optarg; break;
+		case 'q': query = optarg; break;
 		case 'T': testmode = true; break;
 		case 'u': user = optarg; break;
 		case 'v': verbose = true; break;
@@ -189,9 +270,14 @@ main(int argc, char **argv)
 	if (import != NULL)
 		return checkonly || testmode || lint != NULL ? usage() :
 		    rg_mig_import(import, cset ? path : NULL, argc - optind, argv + optind);
-	if (checkonly + testmode + (lint != NULL) > 1 || (!testmode && optind != argc) ||
-	    (mtaconf != NULL && lint == NULL))
+	if (checkonly + testmode + (lint != NULL) + (query != NULL) > 1 ||
+	    (!testmode && optind != argc) || (mtaconf != NULL && lint == NULL) ||
+	    ((print || defaults) && (!checkonly || verbose || print + defaults > 1)))
 		return usage();
+	if (defaults) {
+		rg_config_print_defaults(stdout);
+		return fflush(stdout) == 0 ? 0 : EX_OSERR;
+	}
 	if (lint != NULL) {
 		if (strcmp(lint, "postfix") != 0 && strcmp(lint, "sendmail") != 0)
 			return usage();
@@ -204,15 +290,26 @@ main(int argc, char **argv)
 		rg_log_set_min(RG_LOG_DEBUG);
 		rg_mlfi_set_debug(1);
 	}
-	if (checkonly || testmode) {
+	if (checkonly || testmode || query != NULL) {
 		/* libmilter ignores SIGPIPE for the daemon; a closed LDAP socket must not kill us here. */
 		signal(SIGPIPE, SIG_IGN);
 		/* Directory state changes go to stderr, never to syslog, here. */
 		rg_log_syslog(false);
 		rg_log_stderr(true);
 	}
+	if (checkonly && print)
+		return print_effective(path);
 	if (checkonly)
 		return check(path, verbose);
+	if (query != NULL) {
+		struct rg_config *cfg = load(path, false);
+
+		if (cfg == NULL)
+			return EX_CONFIG;
+		rc = rg_query(cfg, query, stdout);
+		rg_config_release(&cfg);
+		return rc;
+	}
 	if (testmode) {
 		struct rg_config *cfg = load(path, false);
 

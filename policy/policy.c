@@ -11,9 +11,6 @@
 #include "policy.h"
 #include "common/strutil.h"
 
-#define DEFAULT_RELAY_REPLY \
-	"Relaying denied. Authenticate with SMTP AUTH over TLS " \
-	"(port 587 with STARTTLS or port 465 with implicit TLS) to send offsite"
 #define AUTH_NO_TLS_REPLY \
 	"Authentication without TLS is not accepted for relaying. " \
 	"Use STARTTLS on port 587 or implicit TLS on port 465"
@@ -68,7 +65,7 @@ rg_policy_new(void)
 	p->route = rg_route_new();
 	p->verify = true;
 	p->on_error = RG_ON_ERROR_TEMPFAIL;
-	p->relay_reply = rg_xstrdup(DEFAULT_RELAY_REPLY);
+	p->relay_reply = rg_xstrdup(RG_POLICY_RELAY_REPLY);
 	p->trusted = rg_netset_new();
 	p->local = rg_domset_new();
 	p->relay = rg_domset_new();

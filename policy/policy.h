@@ -109,6 +109,10 @@ void	rg_policy_set_verify(struct rg_policy *, bool);
 void	rg_policy_set_on_error(struct rg_policy *, enum rg_on_error);
 void	rg_policy_set_routing(struct rg_policy *, enum rg_check);
 struct rg_route *rg_policy_route(struct rg_policy *);
+/* replies.relay_denied when the file does not set it (relayguard -n -d prints it). */
+#define RG_POLICY_RELAY_REPLY \
+	"Relaying denied. Authenticate with SMTP AUTH over TLS " \
+	"(port 587 with STARTTLS or port 465 with implicit TLS) to send offsite"
 /* The relay_denied reply text; copied. */
 void	rg_policy_set_relay_reply(struct rg_policy *, const char *);
 struct rg_netset *rg_policy_trusted(struct rg_policy *);

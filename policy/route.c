@@ -14,7 +14,7 @@
  * Postfix: local, virtual, lmtp (a mailbox server), error and discard
  * (nothing leaves).  Sendmail: local, prog, *file*, *include*.
  */
-static const char *const builtin_mailers[] = { "local", "virtual", "lmtp", "error",
+const char *const rg_route_builtin_mailers[] = { "local", "virtual", "lmtp", "error",
     "discard", "prog", "*file*", "*include*", NULL };
 
 struct rg_route {
@@ -40,8 +40,8 @@ rg_route_new(void)
 {
 	struct rg_route *r = rg_xcalloc(1, sizeof(*r));
 
-	for (size_t i = 0; builtin_mailers[i] != NULL; i++)
-		push(r, builtin_mailers[i]);
+	for (size_t i = 0; rg_route_builtin_mailers[i] != NULL; i++)
+		push(r, rg_route_builtin_mailers[i]);
 	r->hosts = rg_domset_new();
 	return r;
 }

@@ -24,6 +24,9 @@
 
 struct rg_route;
 
+/* The built-in local mailers, NULL-terminated (routing.local_mailers' default). */
+extern const char *const rg_route_builtin_mailers[];
+
 /* A route table with the built-in local mailers (see policy.conf(5)). */
 struct rg_route *rg_route_new(void);
 void	rg_route_destroy(struct rg_route **);

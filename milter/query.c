@@ -1,0 +1,155 @@
+/*
+ * query.c - relayguard -q ADDRESS and -q login=LOGIN.
+ *
+ * The argument is parsed and normalised with rg_addr_parse(), exactly
+ * as session/ does with an RCPT or MAIL argument, and the directory is
+ * asked through rg_dir_recipient() or rg_dir_login_addresses(): the
+ * LDAP backend builds the same filter, with the same RFC 4515 escaping,
+ * as in the daemon.  Every value printed goes through rg_kv quoting, so
+ * a hostile directory entry cannot forge an output line.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "query.h"
+#include "common/log.h"
+#include "common/strmap.h"
+#include "policy/addr.h"
+
+/* An error: the same "error: ..." line for bad input and a failed lookup. */
+static int
+error_line(FILE *out, const char *why, const char *source, int rc)
+{
+	struct rg_kv kv;
+
+	rg_kv_init(&kv);
+	if (source != NULL && *source)
+		rg_kv_add(&kv, "source", source);
+	const char *tail = rg_kv_str(&kv);
+
+	fprintf(out, "error: %s%s%s\n", why, *tail ? " " : "", tail);
+	return rc;
+}
+
+struct login_out {
+	FILE *out;
+	const char *login;
+	const char *source;	/* known only after the lookup: lines are kept */
+	struct rg_strmap *seen;
+	char **lines;
+	size_t n;
+};
+
+/* One address: kept once (mail and mailLocalAddress may repeat it). */
+static void
+each_address(void *arg, const char *addr)
+{
+	struct login_out *lo = arg;
+	char **l;
+
+	if (rg_strmap_get(lo->seen, addr, NULL))
+		return;
+	rg_strmap_put(lo->seen, addr, NULL);
+	if ((l = realloc(lo->lines, (lo->n + 1) * sizeof(*l))) == NULL ||
+	    (l[lo->n] = strdup(addr)) == NULL)
+		abort();
+	lo->lines = l;
+	lo->n++;
+}
+
+static int
+query_login(struct rg_config *cfg, const char *login, FILE *out)
+{
+	struct login_out lo = { out, login, NULL, rg_strmap_new(), NULL, 0 };
+	struct rg_dir_answer a;
+	int rc;
+
+	/* session/ takes {auth_authen} as the MTA sends it; refuse only what no MTA sends. */
+	if (*login == '\0' || strpbrk(login, "\r\n") != NULL) {
+		rg_strmap_destroy(&lo.seen);
+		return error_line(out, "login= needs a login without CR or LF", NULL, EX_DATAERR);
+	}
+	rg_dir_login_addresses(cfg->dir, login, each_address, &lo, &a);
+	switch (a.status) {
+	case RG_DIR_FOUND:
+		for (size_t i = 0; i < lo.n; i++) {
+			struct rg_kv kv;
+
+			rg_kv_init(&kv);
+			rg_kv_add(&kv, "login", login);
+			rg_kv_add(&kv, "address", lo.lines[i]);
+			rg_kv_add(&kv, "source", a.source);
+			fprintf(out, "found %s\n", rg_kv_str(&kv));
+		}
+		rc = 0;
+		break;
+	case RG_DIR_NOTFOUND:
+		fputs("not found\n", out);
+		rc = 1;
+		break;
+	default:
+		rc = error_line(out, a.why, a.source, EX_TEMPFAIL);
+		break;
+	}
+	for (size_t i = 0; i < lo.n; i++)
+		free(lo.lines[i]);
+	free(lo.lines);
+	rg_strmap_destroy(&lo.seen);
+	return rc;
+}
+
+static int
+query_recipient(struct rg_config *cfg, const char *arg, FILE *out)
+{
+	struct rg_dir_answer a;
+	struct rg_addr r;
+	struct rg_kv kv;
+	char why[160];
+
+	if (rg_addr_parse(arg, &r) != RG_ADDR_OK || r.null || r.domain[0] == '\0' ||
+	    r.routed) {
+		snprintf(why, sizeof(why), "not a plain local@domain address: %s", arg);
+		/* rg_kv escapes; the message itself must not carry a raw CR or LF. */
+		for (char *c = why; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+		return error_line(out, why, NULL, EX_DATAERR);
+	}
+	rg_dir_recipient(cfg->dir, r.norm, &a);
+	switch (a.status) {
+	case RG_DIR_FOUND:
+		rg_kv_init(&kv);
+		rg_kv_add(&kv, "kind", rg_dir_kind_name(a.kind));
+		/* A mailbox is its own target; a list is expanded by the MTA. */
+		rg_kv_add(&kv, "target", a.kind != RG_DIR_FORWARD ? r.norm :
+		    a.target[0] != '\0' ? a.target : NULL);
+		rg_kv_add(&kv, "source", a.source);
+		if (a.stale)
+			rg_kv_add(&kv, "stale", "yes");
+		fprintf(out, "found %s\n", rg_kv_str(&kv));
+		return 0;
+	case RG_DIR_NOTFOUND:
+		fputs("not found\n", out);
+		return 1;
+	case RG_DIR_ERROR:
+		break;
+	}
+	return error_line(out, a.why, a.source, EX_TEMPFAIL);
+}
+
+int
+rg_query(struct rg_config *cfg, const char *arg, FILE *out)
+{
+	int rc;
+
+	if (strncmp(arg, "login=", 6) == 0)
+		rc = query_login(cfg, arg + 6, out);
+	else
+		rc = query_recipient(cfg, arg, out);
+	if (fflush(out) != 0)
+		rc = EX_IOERR;
+	return rc;
+}

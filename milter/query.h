@@ -1,0 +1,24 @@
+/*
+ * query.h - relayguard -q: one directory lookup from the command line,
+ * like postmap -q, through the same rg_dir_* calls and address
+ * normalisation as the daemon's RCPT and MAIL stages.
+ *
+ *   -q ADDRESS      found kind=mailbox|forward|list target=... source=...
+ *   -q login=LOGIN  found login=... address=... source=...  (one line each)
+ *   otherwise       not found, or error: WHY
+ *
+ * Exit: 0 found, 1 not found, 75 (EX_TEMPFAIL) could not tell, 65
+ * (EX_DATAERR) when the argument is not an address or a login.  The
+ * process is new, so the answer cache is empty and never answers.
+ */
+#ifndef RG_QUERY_H
+#define RG_QUERY_H
+
+#include <stdio.h>
+
+#include "conf/conf.h"
+
+/* Look 'arg' up in cfg's directory, print the answer to 'out', return the exit status. */
+int	rg_query(struct rg_config *cfg, const char *arg, FILE *out);
+
+#endif
