@@ -271,6 +271,33 @@ legacy_state(const struct rg_policy *p, const char *client_addr,
 	return LEGACY_NONE;
 }
 
+size_t
+rg_policy_exception_count(const struct rg_policy *p)
+{
+	return p->nexc;
+}
+
+void
+rg_policy_exception_at(const struct rg_policy *p, size_t i, struct rg_exception_info *r)
+{
+	const struct exception *e = &p->exc[i];
+
+	r->sender = e->sender;
+	r->expires = e->expires;
+	r->expires_text = e->expires_text;
+	r->nets = e->nets;
+	r->note = e->note;
+}
+
+const char *
+rg_policy_exception_of(const struct rg_policy *p, const struct rg_addr *sender)
+{
+	const struct exception *e;
+
+	(void)legacy_state(p, NULL, sender, 0, &e);
+	return e != NULL ? e->sender : NULL;
+}
+
 static void
 note_exception(struct rg_verdict *v, const struct exception *e)
 {

@@ -130,6 +130,29 @@ void	rg_policy_add_exception(struct rg_policy *, const char *sender, time_t expi
 
 bool	rg_policy_monitor(const struct rg_policy *);
 
+/*
+ * The legacy exceptions in file order, for "relayguard -R": 'sender' is
+ * as configured, 'nets' NULL when unscoped.  Pointers live as long as
+ * the policy.
+ */
+struct rg_exception_info {
+	const char *sender;
+	time_t expires;
+	const char *expires_text;
+	const struct rg_netset *nets;
+	const char *note;
+};
+size_t	rg_policy_exception_count(const struct rg_policy *);
+void	rg_policy_exception_at(const struct rg_policy *, size_t i,
+	    struct rg_exception_info *info_r);
+
+/*
+ * The configured sender of the exception this sender would use (its own
+ * before an "@domain" one), whatever its expiry and networks; NULL when
+ * none names it.  For the log line of an exception holder who logs in.
+ */
+const char *rg_policy_exception_of(const struct rg_policy *, const struct rg_addr *sender);
+
 /* Classify a client from its address and SASL/TLS macros. */
 void	rg_policy_classify(const struct rg_policy *, const struct rg_client *,
 	    struct rg_class *class_r);

@@ -29,6 +29,9 @@ struct rg_session {
 	char *rcpt_mailer;	/* the MTA's route for the RCPT at hand */
 	char *rcpt_host;	/* first RCPT that makes the transaction unsafe */
 	struct rg_class class;	/* kept current by classify(); read per RCPT */
+	/* relayguard -R: an exception holder logged in; logged once per session. */
+	const char *auth_exception;	/* while that line is built: the exception */
+	bool auth_exception_logged;
 };
 
 /* What a stage looked up, for the log line. */
@@ -203,7 +206,7 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 	struct rg_kv kv;
 	char head[160], reply[600];
 	bool want = v->notable || s->log_all ||
-	    (accept_stage && s->cfg->log_accepts);
+	    (accept_stage && s->cfg->log_accepts) || s->auth_exception != NULL;
 
 	if (!want)
 		return;
@@ -235,6 +238,8 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 		if (v->note != NULL && v->note[0] != '\0')
 			rg_kv_add(&kv, "note", v->note);
 	}
+	if (s->auth_exception != NULL)
+		rg_kv_add(&kv, "exception", s->auth_exception);
 	if (ln != NULL && ln->done) {
 		rg_kv_add(&kv, "lookup", ln->answer.source[0] ? ln->answer.source : NULL);
 		if (ln->answer.stale)
@@ -304,7 +309,16 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 		owned = to_lookup(&ln.answer);
 	}
 	rg_policy_mail(s->cfg->policy, &s->class, s->client, &s->sender, owned, time(NULL), v);
+	/*
+	 * An exception holder's address sent by a logged-in client: once per
+	 * session, at info, so that relayguard -R can tell the owner already
+	 * authenticates.  Ordinary mail stays quiet.
+	 */
+	if (s->class.login != NULL && !s->auth_exception_logged && v->logged == RG_LOGGED_ACCEPT &&
+	    (s->auth_exception = rg_policy_exception_of(s->cfg->policy, &s->sender)) != NULL)
+		s->auth_exception_logged = true;
 	emit_line(s, "mail", NULL, v, &ln, false);
+	s->auth_exception = NULL;
 }
 
 static void
