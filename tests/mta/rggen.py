@@ -225,7 +225,7 @@ def plan(seed, count):
     for pool, kind in ((clean, "clean"), (lists, "list")):
         i = 0
         while i < len(pool):
-            k = r.choice([1, 1, 2, 3, 4, 6, 8, 12, 20])
+            k = r.choice([1, 1, 2, 3, 4, 6, 8, 12, 20, 40])
             hostile = pool[i:i + k]
             i += k
             ctl = r.sample(CONTROLS, r.choice([1, 1, 2]))
