@@ -19,18 +19,25 @@
 #include "common/strmap.h"
 #include "policy/addr.h"
 
-/* An error: the same "error: ..." line for bad input and a failed lookup. */
+/*
+ * An error: the same "error: ..." line for bad input and a failed
+ * lookup.  'why' may hold a server's diagnostic text or the argument:
+ * a control character in it becomes '?', so it stays one line.
+ */
 static int
 error_line(FILE *out, const char *why, const char *source, int rc)
 {
 	struct rg_kv kv;
+	const char *tail;
 
+	fputs("error: ", out);
+	for (const unsigned char *c = (const unsigned char *)why; *c; c++)
+		fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, out);
 	rg_kv_init(&kv);
 	if (source != NULL && *source)
 		rg_kv_add(&kv, "source", source);
-	const char *tail = rg_kv_str(&kv);
-
-	fprintf(out, "error: %s%s%s\n", why, *tail ? " " : "", tail);
+	tail = rg_kv_str(&kv);
+	fprintf(out, "%s%s\n", *tail ? " " : "", tail);
 	return rc;
 }
 
@@ -112,10 +119,6 @@ query_recipient(struct rg_config *cfg, const char *arg, FILE *out)
 	if (rg_addr_parse(arg, &r) != RG_ADDR_OK || r.null || r.domain[0] == '\0' ||
 	    r.routed) {
 		snprintf(why, sizeof(why), "not a plain local@domain address: %s", arg);
-		/* rg_kv escapes; the message itself must not carry a raw CR or LF. */
-		for (char *c = why; *c; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				*c = '?';
 		return error_line(out, why, NULL, EX_DATAERR);
 	}
 	rg_dir_recipient(cfg->dir, r.norm, &a);
