@@ -459,6 +459,25 @@ load_limits(struct rg_errs *e, const config_t *cf, struct rg_config *c)
 	c->max_connections = (unsigned)n;
 }
 
+/* control = { socket; }: where "relayguard -S" asks; "" turns it off. */
+static void
+load_control(struct rg_errs *e, const config_t *cf, struct rg_config *c)
+{
+	static const char *const keys[] = { "socket", NULL };
+	const config_setting_t *g = group(e, cf, "control", keys);
+	const char *s;
+
+	c->control_default = g == NULL || config_setting_get_member(g, "socket") == NULL;
+	rg_conf_string(e, g, "socket", RG_CONTROL_DEFAULT, &s);
+	if (s[0] == '\0')
+		return;
+	c->control_socket = rg_conf_path(c->path, s);
+	if (strlen(c->control_socket) > RG_CONTROL_PATH_MAX)
+		rg_errs_at(e, config_setting_get_member(g, "socket"),
+		    "control.socket \"%s\" is longer than a unix socket path may be (%d bytes)",
+		    c->control_socket, RG_CONTROL_PATH_MAX);
+}
+
 /* A key that the chosen backend would silently ignore is a mistake. */
 static void
 misplaced(struct rg_errs *e, const config_setting_t *g, const char *key,
@@ -508,7 +527,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 {
 	static const char *const keys[] = { "socket", "mode", "networks", "domains", "auth",
 	    "sender", "recipients", "legacy_exceptions", "routing", "directory", "replies", "log",
-	    "limits", NULL };
+	    "limits", "control", NULL };
 	static const char *const log_keys[] = { "facility", "accepts", NULL };
 	int before = e->count;
 	struct rg_config *c;
@@ -551,6 +570,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 	c->facility = rg_xstrdup(s);
 	rg_conf_bool(e, g, "accepts", false, &c->log_accepts);
 	load_limits(e, &cf, c);
+	load_control(e, &cf, c);
 
 	load_policy(e, &cf, c->policy);
 	load_directory(e, &cf, c);
@@ -587,6 +607,7 @@ rg_config_release(struct rg_config **cp)
 	rg_policy_destroy(&c->policy);
 	free(c->path);
 	free(c->socket);
+	free(c->control_socket);
 	free(c->facility);
 	free(c->dir_backend);
 	free(c);

@@ -29,6 +29,8 @@ struct rg_config {
 	bool log_accepts;	/* log accepted recipients too */
 	char *dir_backend;	/* "file" or "ldap", for logs */
 	unsigned max_connections;	/* limits.connections */
+	char *control_socket;	/* control.socket, absolute; NULL when off */
+	bool control_default;	/* control.socket was not set: the built-in path */
 	struct rg_policy *policy;
 	struct rg_dir *dir;
 	int refs;		/* private: use hold/release */
@@ -37,6 +39,13 @@ struct rg_config {
 /* limits.connections: busy milter connections before CONNECT is tempfailed. */
 #define RG_CONNECTIONS_DEFAULT	1000
 #define RG_CONNECTIONS_MAX	100000
+
+/*
+ * control.socket: the unix socket "relayguard -S" asks.  Its longest
+ * path is what a sockaddr_un holds, less the NUL.
+ */
+#define RG_CONTROL_DEFAULT	"/run/relayguard/control.sock"
+#define RG_CONTROL_PATH_MAX	107
 
 /* The compiled-in default path: SYSCONFDIR/relayguard/policy.conf. */
 const char *rg_config_default_path(void);

@@ -14,6 +14,7 @@
 #include <sys/random.h>
 
 #include "cache.h"
+#include "common/stats.h"
 
 /* Below this, one stripe keeps eviction exactly LRU (and testable). */
 #define STRIPE_THRESHOLD	4096
@@ -226,6 +227,7 @@ rg_cache_get(struct rg_cache *c, const void *key, size_t keylen, bool *positive_
 			age = 0;
 		if (age >= retention(c, e->positive)) {
 			entry_drop(s, e);
+			rg_stats_cache(RG_STATS_CACHE_EXPIRE);
 		} else {
 			hit = age < (e->positive ? c->set.ttl : c->set.negative_ttl) ?
 			    RG_CACHE_FRESH : RG_CACHE_STALE;
@@ -240,6 +242,7 @@ rg_cache_get(struct rg_cache *c, const void *key, size_t keylen, bool *positive_
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
+	rg_stats_cache(hit == RG_CACHE_FRESH ? RG_STATS_CACHE_HIT : RG_STATS_CACHE_MISS);
 	return hit;
 }
 
@@ -283,8 +286,10 @@ rg_cache_put(struct rg_cache *c, const void *key, size_t keylen, bool positive, 
 	*pp = e;
 	lru_push_front(s, e);
 	s->count++;
-	while (s->count > s->cap && s->tail != NULL)
+	while (s->count > s->cap && s->tail != NULL) {
 		entry_drop(s, s->tail);
+		rg_stats_cache(RG_STATS_CACHE_EVICT);
+	}
 	pthread_mutex_unlock(&s->lock);
 }
 

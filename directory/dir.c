@@ -16,11 +16,27 @@ answer_reset(struct rg_dir_answer *a)
 	strcpy(a->why, "backend gave no answer");
 }
 
+/* Every lookup passes here: count its answer. */
+static void
+count(const struct rg_dir *d, const struct rg_dir_answer *a)
+{
+	enum rg_stats_answer n = RG_STATS_ERROR;
+
+	if (a->stale)
+		n = RG_STATS_STALE;
+	else if (a->status == RG_DIR_FOUND)
+		n = RG_STATS_FOUND;
+	else if (a->status == RG_DIR_NOTFOUND)
+		n = RG_STATS_NOTFOUND;
+	rg_stats_lookup(d->ops->stats, n);
+}
+
 void
 rg_dir_recipient(struct rg_dir *d, const char *addr, struct rg_dir_answer *a)
 {
 	answer_reset(a);
 	d->ops->recipient(d, addr, a);
+	count(d, a);
 }
 
 void
@@ -29,6 +45,7 @@ rg_dir_login_owns(struct rg_dir *d, const char *login, const char *addr,
 {
 	answer_reset(a);
 	d->ops->login_owns(d, login, addr, a);
+	count(d, a);
 }
 
 void

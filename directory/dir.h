@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/stats.h"
+
 enum rg_dir_status {
 	RG_DIR_FOUND,
 	RG_DIR_NOTFOUND,
@@ -57,6 +59,7 @@ struct rg_dir;
 /* Backend operations; a backend fills one of these in its constructor. */
 struct rg_dir_ops {
 	const char *name;
+	enum rg_stats_backend stats;	/* which lookup counters it feeds */
 	/* 'addr' is the normalised recipient: local@domain, domain lower-cased. */
 	void (*recipient)(struct rg_dir *, const char *addr, struct rg_dir_answer *);
 	/* Does 'login' own sender address 'addr'?  FOUND means yes. */

@@ -122,6 +122,7 @@ file_destroy(struct rg_dir *d)
 
 static const struct rg_dir_ops file_ops = {
 	.name = "file",
+	.stats = RG_STATS_FILE,
 	.recipient = file_recipient,
 	.login_owns = file_login_owns,
 	.probe = NULL,

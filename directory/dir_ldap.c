@@ -16,6 +16,7 @@
 #include <ldap.h>
 
 #include "common/log.h"
+#include "common/stats.h"
 #include "dir_ldap.h"
 #include "dir_ldap_pool.h"
 
@@ -109,6 +110,7 @@ search(struct lookup *lk, const char *filter, char **attrs, LDAPMessage **res_r)
 		int msgid, rc, err = LDAP_OTHER;
 		char why[sizeof(lk->a->why)], *diag = NULL;
 		bool timed_out = false;
+		double began;
 
 		if (!rg_ldap_conn_ready(b->pool, lk->conn, lk->deadline, lk->a)) {
 			lk->a->status = RG_DIR_ERROR;
@@ -121,6 +123,7 @@ search(struct lookup *lk, const char *filter, char **attrs, LDAPMessage **res_r)
 		tv.tv_sec = (time_t)left;
 		tv.tv_usec = (suseconds_t)((left - (double)tv.tv_sec) * 1e6);
 		/* tv is the server's time limit here, and our own wait below. */
+		began = rg_ldap_now();
 		rc = ldap_search_ext(ld, b->base, b->scope, filter, attrs, 0, NULL, NULL, &tv,
 		    SEARCH_SIZELIMIT, &msgid);
 		if (rc == LDAP_SUCCESS) {
@@ -145,6 +148,7 @@ search(struct lookup *lk, const char *filter, char **attrs, LDAPMessage **res_r)
 		} else {
 			snprintf(why, sizeof(why), "search: %s", ldap_err2string(rc));
 		}
+		rg_stats_uri_latency(rg_ldap_conn_stats(b->pool, lk->conn), rg_ldap_now() - began);
 		if (rc == LDAP_SUCCESS ||
 		    (rc == LDAP_SIZELIMIT_EXCEEDED && ldap_count_entries(ld, res) > 0)) {
 			*res_r = res;
@@ -523,6 +527,7 @@ op_destroy(struct rg_dir *d)
 
 static const struct rg_dir_ops ldap_ops = {
 	.name = "ldap",
+	.stats = RG_STATS_LDAP,
 	.recipient = op_recipient,
 	.login_owns = op_login_owns,
 	.probe = op_probe,

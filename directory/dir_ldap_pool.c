@@ -20,6 +20,7 @@
 #include <ldap.h>
 
 #include "common/log.h"
+#include "common/stats.h"
 #include "dir_ldap_pool.h"
 
 /* Consecutive failures before a URI is held down. */
@@ -43,6 +44,7 @@ struct uri_health {
 	bool down;
 	bool probing;		/* one lookup is testing a down URI */
 	double retry_at;
+	struct rg_stats_uri *stats;	/* this URI's counters */
 };
 
 struct rg_ldap_pool {
@@ -130,6 +132,7 @@ rg_ldap_pool_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
 		u->starttls = strncasecmp(u->uri, "ldap://", 7) == 0 &&
 		    set->starttls != RG_LDAP_STARTTLS_OFF;
 		u->tls = u->starttls || strncasecmp(u->uri, "ldaps://", 8) == 0;
+		u->stats = rg_stats_uri_get(u->uri);
 	}
 	if ((set->tls_ca_file != NULL && *set->tls_ca_file != '\0' &&
 	    (p->ca_file = strdup(set->tls_ca_file)) == NULL) ||
@@ -154,8 +157,10 @@ rg_ldap_pool_destroy(struct rg_ldap_pool **pp)
 	for (int i = 0; p->conns != NULL && i < p->nconns; i++)
 		if (p->conns[i].ld != NULL)
 			ldap_unbind_ext(p->conns[i].ld, NULL, NULL);
-	for (size_t i = 0; p->uris != NULL && i < p->nuris; i++)
+	for (size_t i = 0; p->uris != NULL && i < p->nuris; i++) {
 		free(p->uris[i].uri);
+		rg_stats_uri_put(&p->uris[i].stats);
+	}
 	if (p->password != NULL) {
 		explicit_bzero(p->password, strlen(p->password));
 		free(p->password);
@@ -247,6 +252,12 @@ rg_ldap_conn_ld(struct rg_ldap_conn *c)
 	return c->ld;
 }
 
+struct rg_stats_uri *
+rg_ldap_conn_stats(struct rg_ldap_pool *p, struct rg_ldap_conn *c)
+{
+	return c->uri >= 0 ? p->uris[c->uri].stats : NULL;
+}
+
 const char *
 rg_ldap_conn_uri(struct rg_ldap_pool *p, struct rg_ldap_conn *c)
 {
@@ -274,6 +285,7 @@ health_update(struct rg_ldap_pool *p, int i, bool ok, const char *why)
 		u->failures = 0;
 	} else {
 		u->failures++;
+		rg_stats_uri_failure(u->stats);
 		if (u->down) {
 			u->retry_at = rg_ldap_now() + p->retry_interval;
 		} else if (u->failures >= BREAKER_THRESHOLD) {
@@ -281,6 +293,7 @@ health_update(struct rg_ldap_pool *p, int i, bool ok, const char *why)
 			u->retry_at = rg_ldap_now() + p->retry_interval;
 		}
 	}
+	rg_stats_uri_state(u->stats, u->down ? RG_STATS_DOWN : RG_STATS_UP);
 	pthread_mutex_unlock(&p->lock);
 	if (went_down)
 		log_ldap(RG_LOG_WARNING, "down", u->uri, why, NULL);
@@ -434,8 +447,13 @@ static void
 release_probes(struct rg_ldap_pool *p, const int *order, int from, int n)
 {
 	pthread_mutex_lock(&p->lock);
-	for (int k = from; k < n; k++)
-		p->uris[order[k]].probing = false;
+	for (int k = from; k < n; k++) {
+		struct uri_health *u = &p->uris[order[k]];
+
+		if (u->probing)
+			rg_stats_uri_state(u->stats, RG_STATS_DOWN);
+		u->probing = false;
+	}
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -463,8 +481,10 @@ rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadli
 		if (uri_skipped(u, now))
 			continue;
 		/* Half-open: this lookup is the one that tests a down server. */
-		if (u->down)
+		if (u->down) {
 			u->probing = true;
+			rg_stats_uri_state(u->stats, RG_STATS_PROBING);
+		}
 		order[n++] = (int)i;
 	}
 	pthread_mutex_unlock(&p->lock);

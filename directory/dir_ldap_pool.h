@@ -48,6 +48,8 @@ bool	rg_ldap_conn_ready(struct rg_ldap_pool *, struct rg_ldap_conn *, double dea
 	    struct rg_dir_answer *a);
 
 struct ldap *rg_ldap_conn_ld(struct rg_ldap_conn *);
+/* The counters of the URI 'c' is connected to; NULL when closed. */
+struct rg_stats_uri *rg_ldap_conn_stats(struct rg_ldap_pool *, struct rg_ldap_conn *);
 const char *rg_ldap_conn_uri(struct rg_ldap_pool *, struct rg_ldap_conn *);
 /* True when the connection was opened during the current lookup. */
 bool	rg_ldap_conn_fresh(struct rg_ldap_conn *);

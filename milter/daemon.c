@@ -17,11 +17,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
+#include "control.h"
 #include "notify.h"
 #include "common/log.h"
+#include "common/stats.h"
 #include "common/strutil.h"
 #include "conf/conf.h"
 
@@ -179,11 +182,17 @@ rg_daemon_reload(const char *path)
 		rg_log(RG_LOG_ERROR, "reload refused: %d error(s); the previous policy stays in force",
 		    errs.count);
 		rg_errs_free(&errs);
+		rg_stats_reload(false);
 		return false;
 	}
 	if ((old = rg_config_current()) != NULL) {
 		if (strcmp(old->socket, cfg->socket) != 0)
 			rg_log(RG_LOG_WARNING, "reload: socket changes take effect only on restart");
+		if ((old->control_socket == NULL) != (cfg->control_socket == NULL) ||
+		    (old->control_socket != NULL &&
+		    strcmp(old->control_socket, cfg->control_socket) != 0))
+			rg_log(RG_LOG_WARNING, "reload: control.socket changes take effect only on "
+			    "restart");
 		if (strcmp(old->facility, cfg->facility) != 0)
 			rg_log_set_facility(cfg->facility);
 		rg_config_release(&old);
@@ -192,6 +201,8 @@ rg_daemon_reload(const char *path)
 		rg_log(RG_LOG_WARNING, "reload: %s", errs.warns[i]);
 	rg_errs_free(&errs);
 	rg_config_install(cfg);
+	rg_stats_reload(true);
+	rg_stats_policy(path, time(NULL));
 	rg_log(RG_LOG_NOTICE, "reloaded %s: new connections use the new policy", path);
 	return true;
 }
@@ -244,4 +255,26 @@ rg_daemon_reloader(const char *path)
 	if (pthread_create(&t, NULL, reloader, saved) != 0)
 		rg_fatal(EX_OSERR, "cannot start the reload thread");
 	pthread_detach(t);
+}
+
+void
+rg_daemon_control(const char *path, const struct rg_config *cfg)
+{
+	char err[256];
+
+	rg_stats_policy(path, time(NULL));
+	if (cfg->control_socket == NULL) {
+		rg_log(RG_LOG_INFO, "control socket off (control.socket = \"\")");
+		return;
+	}
+	if (rg_control_start(cfg->control_socket, err, sizeof(err))) {
+		rg_log(RG_LOG_INFO, "control socket %s: relayguard -S asks here",
+		    cfg->control_socket);
+		return;
+	}
+	/* Mail matters more than counters, unless the admin asked for this path. */
+	if (!cfg->control_default)
+		rg_fatal(EX_CANTCREAT, "control.socket: %s", err);
+	rg_log(RG_LOG_WARNING, "control socket: %s; relayguard -S will not answer (set "
+	    "control.socket, or \"\" to turn it off)", err);
 }

@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "conf/conf.h"
+
 /* Fork into the background and detach from the terminal. */
 void	rg_daemon_detach(void);
 
@@ -31,6 +33,15 @@ void	rg_daemon_drop(const char *user_group);
  * signal thread then receives the other three.
  */
 void	rg_daemon_reloader(const char *path);
+
+/*
+ * Record 'path' as the policy in force for the counters, and start the
+ * control socket of 'cfg' (after rg_daemon_reloader, so that its thread
+ * inherits the blocked signals, and after dropping privileges, so that
+ * the socket is the daemon user's).  A control.socket set in the file
+ * that cannot be created is fatal; the built-in default only warns.
+ */
+void	rg_daemon_control(const char *path, const struct rg_config *cfg);
 
 /* Load, validate and install 'path'; on failure log every error and keep the old. */
 bool	rg_daemon_reload(const char *path);

@@ -5,6 +5,7 @@
  *   relayguard -n [-v] [-p | -d] [-c FILE]
  *   relayguard -q ADDRESS|login=LOGIN [-c FILE]
  *   relayguard -T [-c FILE] client=IP ... from=ADDR rcpt=ADDR ...
+ *   relayguard -S [-c FILE] [--control PATH] [--prometheus]
  *   relayguard -L postfix|sendmail [-c FILE] [-p SOCKET] [-C DIR|FILE]
  *   relayguard -I sendmail|postfix [-c FILE] --expires YYYY-MM-DD [--allow-domain] FILE
  *   relayguard -V
@@ -19,6 +20,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "control.h"
 #include "mlfi.h"
 #include "notify.h"
 #include "query.h"
@@ -43,6 +45,7 @@ usage(void)
 	    "       relayguard -q ADDRESS|login=LOGIN [-c FILE]\n"
 	    "       relayguard -T [-c FILE] client=IP [name=HOST] [helo=NAME] [auth=LOGIN]"
 	    " [auth_type=MECH] [tls=VERSION] [qid=ID] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
+	    "       relayguard -S [-c FILE] [--control PATH] [--prometheus]\n"
 	    "       relayguard -L postfix [-c FILE] [-p SOCKET] [-C /etc/postfix]\n"
 	    "       relayguard -L sendmail [-c FILE] [-p SOCKET] [-C /etc/mail/sendmail.cf]\n"
 	    "       relayguard -I sendmail|postfix [-c FILE] --expires YYYY-MM-DD"
@@ -102,7 +105,7 @@ print_effective(const char *path)
 static bool
 prescan_print(int argc, char **argv)
 {
-	static const char plain[] = "dfnpTvVh";
+	static const char plain[] = "dfnpSTvVh";
 	bool nmode = false;
 	int i;
 
@@ -196,6 +199,8 @@ run(const char *path, const char *socket, bool foreground, const char *user,
 	/* Keep a reference of our own: a reload may replace cfg at once. */
 	rg_config_install(rg_config_hold(cfg));
 	rg_daemon_reloader(path);
+	/* After the reloader, which blocked the signals the new thread inherits. */
+	rg_daemon_control(path, cfg);
 	rg_log(RG_LOG_NOTICE, "relayguard %s listening on %s (config %s, directory %s)",
 	    PACKAGE_VERSION, socket, path, cfg->dir_backend);
 	if (foreground) {
@@ -235,12 +240,14 @@ main(int argc, char **argv)
 	const char *pidfile = NULL, *lint = NULL, *mtaconf = NULL, *import = NULL;
 	const char *query = NULL;
 	bool foreground = false, checkonly = false, testmode = false, verbose = false;
-	bool cset = false, print = false, defaults = false, nmode;
+	bool cset = false, stats = false, print = false, defaults = false, nmode;
 	int ch, rc;
 
 	nmode = prescan_print(argc, argv);
 	/* -I hands the rest of the line, long options included, to the importer. */
-	while (import == NULL && (ch = getopt(argc, argv, "+c:C:dfI:L:np:P:q:Tu:vVh")) != -1) {
+	/* So does -S, to the control client (--control, --prometheus). */
+	while (import == NULL && !stats &&
+	    (ch = getopt(argc, argv, "+c:C:dfI:L:np:P:q:STu:vVh")) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; cset = true; break;
 		case 'C': mtaconf = optarg; break;
@@ -257,6 +264,7 @@ main(int argc, char **argv)
 			break;
 		case 'P': pidfile = optarg; break;
 		case 'q': query = optarg; break;
+		case 'S': stats = true; break;
 		case 'T': testmode = true; break;
 		case 'u': user = optarg; break;
 		case 'v': verbose = true; break;
@@ -270,6 +278,9 @@ main(int argc, char **argv)
 	if (import != NULL)
 		return checkonly || testmode || lint != NULL ? usage() :
 		    rg_mig_import(import, cset ? path : NULL, argc - optind, argv + optind);
+	if (stats)
+		return checkonly || testmode || lint != NULL || query != NULL || foreground ?
+		    usage() : rg_control_client(cset ? path : NULL, argc - optind, argv + optind);
 	if (checkonly + testmode + (lint != NULL) + (query != NULL) > 1 ||
 	    (!testmode && optind != argc) || (mtaconf != NULL && lint == NULL) ||
 	    ((print || defaults) && (!checkonly || verbose || print + defaults > 1)))

@@ -16,6 +16,7 @@
 
 #include "mlfi.h"
 #include "common/log.h"
+#include "common/stats.h"
 #include "common/strutil.h"
 #include "conf/conf.h"
 #include "session/session.h"
@@ -124,6 +125,14 @@ to_smfis(SMFICTX *ctx, const struct rg_verdict *v)
 	return SMFIS_TEMPFAIL;
 }
 
+/* Count the decision, then translate it. */
+static sfsistat
+decided(SMFICTX *ctx, enum rg_stats_stage stage, const struct rg_verdict *v)
+{
+	rg_stats_decision(stage, (int)v->logged, v->reason);
+	return to_smfis(ctx, v);
+}
+
 /*
  * An MTA that cannot skip DATA does not know the DATA stage (milter
  * protocol < 4), so it never asks us there: say so once, loudly.
@@ -152,13 +161,16 @@ count_in(struct conn *c)
 	rg_config_release(&cfg);
 	c->counted = true;
 	c->over_limit = atomic_fetch_add(&busy, 1) >= limit;
+	rg_stats_connection_open();
 }
 
 static void
 count_out(struct conn *c)
 {
-	if (c->counted)
+	if (c->counted) {
 		atomic_fetch_sub(&busy, 1);
+		rg_stats_connection_close();
+	}
 	c->counted = false;
 }
 
@@ -228,6 +240,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	if (!c->counted)
 		count_in(c);	/* an MTA that skipped negotiation */
 	if (c->over_limit) {
+		rg_stats_limit_refused();
 		log_over_limit();
 		if (smfi_setreply(ctx, "451", "4.3.2", "Too many connections, please try again later")
 		    != MI_SUCCESS)
@@ -244,6 +257,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	c->session = rg_session_new(cfg, addr, hostname, emit_syslog, NULL, false);
 	log_macros(ctx, "connect");
 	rg_session_connect(c->session, &v);
+	rg_stats_decision(RG_STATS_CONNECT, (int)v.logged, v.reason);
 	return c->nr_conn ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
@@ -258,6 +272,7 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 	rg_session_set_helo(c->session, helo);
 	log_macros(ctx, "helo");
 	rg_session_helo(c->session, &v);
+	rg_stats_decision(RG_STATS_HELO, (int)v.logged, v.reason);
 	return c->nr_helo ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
@@ -275,7 +290,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	    macro(ctx, "{auth_type}"), macro(ctx, "{tls_version}"));
 	rg_session_set_queue_id(c->session, macro(ctx, "i"));
 	rg_session_mail(c->session, argv[0], &v);
-	return to_smfis(ctx, &v);
+	return decided(ctx, RG_STATS_MAIL, &v);
 }
 
 static sfsistat
@@ -290,7 +305,7 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	rg_session_set_queue_id(c->session, macro(ctx, "i"));
 	rg_session_set_route(c->session, macro(ctx, "{rcpt_mailer}"), macro(ctx, "{rcpt_host}"));
 	rg_session_rcpt(c->session, argv[0], &v);
-	return to_smfis(ctx, &v);
+	return decided(ctx, RG_STATS_RCPT, &v);
 }
 
 static sfsistat
@@ -304,7 +319,7 @@ mlfi_data(SMFICTX *ctx)
 	log_macros(ctx, "data");
 	rg_session_set_queue_id(c->session, macro(ctx, "i"));
 	rg_session_data(c->session, &v);
-	return to_smfis(ctx, &v);
+	return decided(ctx, RG_STATS_DATA, &v);
 }
 
 static sfsistat

@@ -1,5 +1,6 @@
 #!/bin/bash
 # Fail when the manual pages drift from the code:
+#  - every reason tag is in the reasons[] table of common/stats.c (-S);
 #  - every key of a *keys[] array in conf/conf.c, conf/conf_dirfile.c and
 #    conf/conf_ldap.c is a bold term (or subsection) of policy.conf(5),
 #    under its full dotted name, and every enum value they accept is there;
@@ -70,6 +71,7 @@ my %prefix = (
 	'conf.c::load_exceptions::keys'    => '',	# members of each legacy_exceptions group
 	'conf.c::load_routing::keys'       => 'routing.',
 	'conf.c::load_limits::keys'        => 'limits.',
+	'conf.c::load_control::keys'       => 'control.',
 	'conf.c::load_directory::keys'     => 'directory.',
 	'conf_dirfile.c::rg_conf_dirfile::keys'  => '',	# directory.conf top level
 	'conf_dirfile.c::load_groups::fwd_keys'   => '',
@@ -149,6 +151,18 @@ while ($policy =~ /\b(refuse|refuse_checked|rg_policy_accept|directory_error)\s*
 my @tags = sort keys %tags;
 @tags >= 15 ? ok("found " . scalar(@tags) . " tags") :
     bad("found only " . scalar(@tags) . " reason tags in policy/policy.c: is the extraction broken?");
+# The counters' reason table (relayguard -S) must know every tag too:
+# an unknown one would only be counted as "other".
+my $stats = strip_comments(slurp("$src/common/stats.c"));
+my ($rtable) = $stats =~ /\breasons\[\]\s*=\s*\{(.*?)\};/s;
+my %counted = map { $_ => 1 } ($rtable // "") =~ /"([^"]*)"/g;
+for my $t (@tags) {
+	if ($counted{$t}) {
+		ok("counted tag $t");
+	} else {
+		bad("common/stats.c's reasons[] lacks reason tag \"$t\": relayguard -S would count it as other");
+	}
+}
 for my $t (@tags) {
 	if ($text8 =~ /(?<![A-Za-z0-9-])\Q$t\E(?![A-Za-z0-9-])/) {
 		ok("tag $t");
