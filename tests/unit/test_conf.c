@@ -437,19 +437,19 @@ static const struct err_row warn_rows[] = {
 	  "domains = { local = [ \"example.edu\", \"10.example.edu\" ];\n"
 	  "  relay = [ \"[192.0.2.1]\" ]; };\n"
 	  "legacy_exceptions = (\n"
-	  "  { sender = \"bob@example.edu\"; expires = \"2027-03-01\";\n"
+	  "  { sender = \"bob@example.edu\"; expires = \"2099-03-01\";\n"
 	  "    networks = [ \"0.0.0.0/0\" ]; }\n"
 	  ");\n",
 	  NULL, 0, { { NULL, 0, NULL } } },
 	{ "legacy exception without networks",
 	  "legacy_exceptions = (\n"
-	  "  { sender = \"bob@example.edu\"; expires = \"2027-03-01\";\n"
+	  "  { sender = \"bob@example.edu\"; expires = \"2099-03-01\";\n"
 	  "    networks = [ \"198.51.100.0/24\" ]; },\n"
 	  "  { sender = \"old@example.edu\";\n"
-	  "    expires = \"2027-03-01\"; note = \"anywhere\"; }\n"
+	  "    expires = \"2099-03-01\"; note = \"anywhere\"; }\n"
 	  ");\n",
 	  NULL, 1, { { NULL, 4, "warning: legacy exception for \"old@example.edu\" has no "
-	    "\"networks\": that sender may relay from any address until 2027-03-01" } } },
+	    "\"networks\": that sender may relay from any address until 2099-03-01" } } },
 	{ "wide trusted networks",
 	  "networks = { trusted = [\n"
 	  "  \"0.0.0.0/0\",\n"
@@ -476,6 +476,34 @@ static const struct err_row warn_rows[] = {
 	    { NULL, 4, "warning: IP literal \"[IPv6:2001:db8::1]\" in domains.local" },
 	    { NULL, 5, "warning: \"192.0.2.2\" in domains.local is an IPv4 address: an IP "
 	      "literal is written \"[192.0.2.2]\"" } } },
+	{ "expired legacy exception",
+	  "legacy_exceptions = (\n"
+	  "  { sender = \"old@example.edu\"; expires = \"2001-01-01\";\n"
+	  "    networks = [ \"198.51.100.0/24\" ]; }\n"
+	  ");\n",
+	  NULL, 1, { { NULL, 2, "warning: legacy exception for \"old@example.edu\" expired "
+	    "on 2001-01-01: it no longer applies; remove it" } } },
+	{ "domains.relay entries that domains.local covers",
+	  "domains = {\n"
+	  "  local = [ \"example.edu\", \".example.edu\", \"other.example\" ];\n"
+	  "  relay = [\n"
+	  "    \"Example.EDU.\",\n"
+	  "    \"cs.example.edu\",\n"
+	  "    \".example.edu\",\n"
+	  "    \".other.example\",\n"
+	  "    \"partner.example\" ]; };\n",
+	  NULL, 3, { { NULL, 4, "warning: \"Example.EDU.\" is in both domains.local and "
+	    "domains.relay: local wins" },
+	    { NULL, 5, "warning: \"cs.example.edu\" in domains.relay is already covered by "
+	      "domains.local" },
+	    { NULL, 6, "warning: \".example.edu\" is in both domains.local and domains.relay" } } },
+	{ "monitor mode",
+	  "mode = \"enforce\";\n",
+	  NULL, 0, { { NULL, 0, NULL } } },
+	{ "monitor mode left on",
+	  "\n"
+	  "mode = \"monitor\";\n",
+	  NULL, 1, { { NULL, 2, "warning: mode = \"monitor\" is on" } } },
 };
 
 /* Does some message read exactly "PATH:LINE: ...msg..."? Each is used once. */
@@ -746,6 +774,92 @@ test_snapshot_refs(void)
 	UT_INT("end", "refs of the installed snapshot", b->refs, 1);
 }
 
+/* rg_dir_login_addresses() collects into a comma-separated string. */
+static void
+collect(void *arg, const char *addr)
+{
+	char *buf = arg;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, RG_DIR_TARGET_MAX - n, "%s%s", n > 0 ? "," : "", addr);
+}
+
+/*
+ * What relayguard -q prints comes from these answers: the kind and the
+ * forward's target through rg_dir_recipient(), a login's addresses
+ * (each once, in the file's order) through rg_dir_login_addresses().
+ */
+static void
+test_query_file(void)
+{
+	static const struct {
+		const char *key;	/* an address, or login=LOGIN */
+		enum rg_dir_status status;
+		enum rg_dir_kind kind;
+		const char *target;	/* recipient: a->target; login: the addresses */
+	} rows[] = {
+		{ "alice@example.edu", RG_DIR_FOUND, RG_DIR_MAILBOX, "" },
+		{ "ALICE@example.edu", RG_DIR_FOUND, RG_DIR_MAILBOX, "" },
+		{ "dave@example.edu", RG_DIR_FOUND, RG_DIR_FORWARD, "dave@isp.example" },
+		{ "staff@example.edu", RG_DIR_FOUND, RG_DIR_LIST, "" },
+		{ "nobody@example.edu", RG_DIR_NOTFOUND, RG_DIR_MAILBOX, "" },
+		{ "login=alice", RG_DIR_FOUND, RG_DIR_MAILBOX, "alice@example.edu" },
+		{ "login=carol", RG_DIR_FOUND, RG_DIR_MAILBOX,
+		  "carol@physics.example.edu,carol@example.edu" },
+		{ "login=Carol", RG_DIR_FOUND, RG_DIR_MAILBOX,
+		  "carol@physics.example.edu,carol@example.edu" },
+		{ "login=mallory", RG_DIR_NOTFOUND, RG_DIR_MAILBOX, "" },
+	};
+	struct rg_errs e;
+	struct rg_config *c;
+
+	write_good("q.conf", "enforce");
+	c = load("q.conf", &e);
+	CU_ASSERT_FATAL(c != NULL);
+	for (size_t i = 0; i < UT_NROWS(rows); i++) {
+		struct rg_dir_answer a;
+		char got[RG_DIR_TARGET_MAX + 8] = "";
+
+		if (strncmp(rows[i].key, "login=", 6) == 0) {
+			rg_dir_login_addresses(c->dir, rows[i].key + 6, collect, got, &a);
+		} else {
+			rg_dir_recipient(c->dir, rows[i].key, &a);
+			snprintf(got, sizeof(got), "%s", a.target);
+		}
+		UT_INT(rows[i].key, "status", a.status, rows[i].status);
+		if (a.status == RG_DIR_FOUND)
+			UT_INT(rows[i].key, "kind", a.kind, rows[i].kind);
+		UT_STR(rows[i].key, "target", got, rows[i].target);
+		CU_ASSERT(strstr(a.source, "directory.conf") != NULL);
+	}
+	rg_config_release(&c);
+	rg_errs_free(&e);
+}
+
+/* A target list that does not fit ends in "..." and never overflows. */
+static void
+test_target_full(void)
+{
+	struct rg_dir_answer a;
+	char addr[200];
+	size_t n = 0;
+
+	memset(&a, 0, sizeof(a));
+	memset(addr, 'x', sizeof(addr) - 1);
+	addr[sizeof(addr) - 1] = '\0';
+	rg_dir_add_target(&a, "a@example.org", 13);
+	rg_dir_add_target(&a, "b@example.org", 13);
+	UT_STR("two", "target", a.target, "a@example.org, b@example.org");
+	for (int i = 0; i < 10; i++)
+		rg_dir_add_target(&a, addr, strlen(addr));
+	n = strlen(a.target);
+	CU_ASSERT(n < sizeof(a.target));
+	CU_ASSERT(n >= 3 && strcmp(a.target + n - 3, "...") == 0);
+	/* Nothing is appended after the mark. */
+	rg_dir_add_target(&a, "c@example.org", 13);
+	CU_ASSERT(strlen(a.target) == n);
+}
+
 void
 add_conf_suite(void)
 {
@@ -759,6 +873,8 @@ add_conf_suite(void)
 	ut_test(s, "FIFOs and symlinks among the named files", test_special_files);
 	ut_test(s, "absolute names for the daemon", test_paths);
 	ut_test(s, "snapshot reference counts", test_snapshot_refs);
+	ut_test(s, "relayguard -q through the file directory", test_query_file);
+	ut_test(s, "a forward's target list that does not fit", test_target_full);
 }
 
 int
