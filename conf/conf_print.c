@@ -57,17 +57,10 @@ static const struct key limits_keys[] = {
 	{ "connections", K_INT, STR(RG_CONNECTIONS_DEFAULT), NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
-#ifdef RG_CONTROL_DEFAULT
-/*
- * control.socket belongs to the control socket's work (issue 15, part
- * 1), which defines RG_CONTROL_DEFAULT in conf.h; the guard lets either
- * change land first.
- */
 static const struct key control_keys[] = {
 	{ "socket", K_PATH, RG_CONTROL_DEFAULT, NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
-#endif
 static const struct key networks_keys[] = {
 	{ "trusted", K_STRINGS, NULL, NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
@@ -151,9 +144,7 @@ static const struct {
 } groups[] = {
 	{ "log", log_keys },
 	{ "limits", limits_keys },
-#ifdef RG_CONTROL_DEFAULT
 	{ "control", control_keys },
-#endif
 	{ "networks", networks_keys },
 	{ "domains", domains_keys },
 	{ "auth", auth_keys },
