@@ -200,6 +200,7 @@ socket = "inet6:9999@::1";
 mode = "monitor";
 log = { facility = "local3"; accepts = true; };
 limits = { connections = 77; };
+control = { socket = "ctl.sock"; };
 networks = { trusted = [ "192.0.2.0/24", "2001:db8::/32", "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16" ]; };
 domains = { local = [ "example.edu", ".example.edu" ]; relay = [ "partner.example", ".partner.example" ]; };
 auth = { relay = false; require_tls = false; sender_login = "warn"; };
@@ -214,11 +215,12 @@ sed -i "s|@SUB@|$T/sub|" "$T/sub/full.conf"
 "$R" -n -p -c "$T/sub/full.conf" >"$T/full.out" 2>"$T/full.err"
 rc=$?
 [ "$rc" -eq 0 ] && pass || fail "-n -p full.conf: exit $rc: $(cat "$T/full.err")"
-grep -v '^[[:space:]]*#' "$T/full.out" | grep -v '^[[:space:]]*socket = ' | grep -q "	# default" &&
+grep -v '^[[:space:]]*#' "$T/full.out" | grep -q "	# default" &&
 	fail "full.conf sets every policy key, yet -p marks defaults: $(grep '	# default' "$T/full.out")" || pass
 grep -qF "\"10.4.0.0/16\"" "$T/full.out" && pass || fail "-n -p cut a list short"
 grep -qF '"@example.edu"' "$T/full.out" && pass || fail "-n -p did not inline the @include file"
 grep -qxF "	file = \"$T/sub/dir.conf\";" "$T/full.out" && pass || fail "-n -p did not resolve directory.file"
+grep -qxF "	socket = \"$T/sub/ctl.sock\";" "$T/full.out" && pass || fail "-n -p did not resolve control.socket"
 grep -qF 'note = "ticket \"4411\"\\x";' "$T/full.out" && pass || fail "-n -p did not escape a string"
 (cd / && "$R" -n -p -c "$T/full.out") >"$T/full.again" 2>/dev/null
 if diff -u <(strip "$T/full.out") <(strip "$T/full.again") >"$T/full.diff"; then pass; else
