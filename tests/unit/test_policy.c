@@ -655,5 +655,6 @@ main(void)
 	add_netset_suite();
 	add_log_suite();
 	add_policy_suite();
+	add_stats_suite();
 	return ut_run();
 }

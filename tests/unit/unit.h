@@ -22,6 +22,7 @@ void	add_addr_suite(void);
 void	add_netset_suite(void);
 void	add_log_suite(void);
 void	add_policy_suite(void);
+void	add_stats_suite(void);
 /* test_conf binary */
 void	add_conf_suite(void);
 
