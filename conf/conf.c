@@ -527,8 +527,9 @@ rg_config_load(const char *path, struct rg_errs *e)
 {
 	static const char *const keys[] = { "socket", "mode", "networks", "domains", "auth",
 	    "sender", "recipients", "legacy_exceptions", "routing", "directory", "replies", "log",
-	    "limits", "control", NULL };
+	    "limits", "control", "migration", NULL };
 	static const char *const log_keys[] = { "facility", "accepts", NULL };
+	static const char *const migration_keys[] = { "contact", "help_url", "server", NULL };
 	int before = e->count;
 	struct rg_config *c;
 	const config_setting_t *g;
@@ -569,6 +570,14 @@ rg_config_load(const char *path, struct rg_errs *e)
 		    "unknown syslog facility \"%s\"", s);
 	c->facility = rg_xstrdup(s);
 	rg_conf_bool(e, g, "accepts", false, &c->log_accepts);
+	/* Only relayguard -R --notices reads these; the daemon ignores them. */
+	g = group(e, &cf, "migration", migration_keys);
+	rg_conf_string(e, g, "contact", "", &s);
+	c->migration_contact = s[0] != '\0' ? rg_xstrdup(s) : NULL;
+	rg_conf_string(e, g, "help_url", "", &s);
+	c->migration_help_url = s[0] != '\0' ? rg_xstrdup(s) : NULL;
+	rg_conf_string(e, g, "server", "", &s);
+	c->migration_server = s[0] != '\0' ? rg_xstrdup(s) : NULL;
 	load_limits(e, &cf, c);
 	load_control(e, &cf, c);
 
@@ -609,6 +618,9 @@ rg_config_release(struct rg_config **cp)
 	free(c->socket);
 	free(c->control_socket);
 	free(c->facility);
+	free(c->migration_contact);
+	free(c->migration_help_url);
+	free(c->migration_server);
 	free(c->dir_backend);
 	free(c);
 }

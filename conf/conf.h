@@ -31,6 +31,9 @@ struct rg_config {
 	unsigned max_connections;	/* limits.connections */
 	char *control_socket;	/* control.socket, absolute; NULL when off */
 	bool control_default;	/* control.socket was not set: the built-in path */
+	char *migration_contact;	/* migration.*, for relayguard -R notices; NULL unset */
+	char *migration_help_url;
+	char *migration_server;
 	struct rg_policy *policy;
 	struct rg_dir *dir;
 	int refs;		/* private: use hold/release */

@@ -8,6 +8,7 @@
  *   relayguard -S [-c FILE] [--control PATH] [--prometheus]
  *   relayguard -L postfix|sendmail [-c FILE] [-p SOCKET] [-C DIR|FILE]
  *   relayguard -I sendmail|postfix [-c FILE] --expires YYYY-MM-DD [--allow-domain] FILE
+ *   relayguard -R [-c FILE] [--since DAY] [--until DAY] [--format text|json] [--notices DIR] [LOG ...]
  *   relayguard -V
  */
 #include <errno.h>
@@ -27,6 +28,7 @@
 #include "testmode.h"
 #include "lint/lint.h"
 #include "migrate/import.h"
+#include "report/report.h"
 #include "common/log.h"
 #include "conf/conf.h"
 #include "conf/conf_print.h"
@@ -50,6 +52,8 @@ usage(void)
 	    "       relayguard -L sendmail [-c FILE] [-p SOCKET] [-C /etc/mail/sendmail.cf]\n"
 	    "       relayguard -I sendmail|postfix [-c FILE] --expires YYYY-MM-DD"
 	    " [--allow-domain] FILE\n"
+	    "       relayguard -R [-c FILE] [--since YYYY-MM-DD] [--until YYYY-MM-DD]"
+	    " [--format text|json] [--notices DIR [--template FILE]] [LOGFILE ... | -]\n"
 	    "       relayguard -V\n", stderr);
 	return EX_USAGE;
 }
@@ -241,13 +245,15 @@ main(int argc, char **argv)
 	const char *query = NULL;
 	bool foreground = false, checkonly = false, testmode = false, verbose = false;
 	bool cset = false, stats = false, print = false, defaults = false, nmode;
+	bool report = false;
 	int ch, rc;
 
 	nmode = prescan_print(argc, argv);
 	/* -I hands the rest of the line, long options included, to the importer. */
 	/* So does -S, to the control client (--control, --prometheus). */
-	while (import == NULL && !stats &&
-	    (ch = getopt(argc, argv, "+c:C:dfI:L:np:P:q:STu:vVh")) != -1) {
+	/* And -R, to the migration report (--since, --format, --notices ...). */
+	while (import == NULL && !stats && !report &&
+	    (ch = getopt(argc, argv, "+c:C:dfI:L:np:P:q:RSTu:vVh")) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; cset = true; break;
 		case 'C': mtaconf = optarg; break;
@@ -264,6 +270,7 @@ main(int argc, char **argv)
 			break;
 		case 'P': pidfile = optarg; break;
 		case 'q': query = optarg; break;
+		case 'R': report = true; break;
 		case 'S': stats = true; break;
 		case 'T': testmode = true; break;
 		case 'u': user = optarg; break;
@@ -278,6 +285,9 @@ main(int argc, char **argv)
 	if (import != NULL)
 		return checkonly || testmode || lint != NULL ? usage() :
 		    rg_mig_import(import, cset ? path : NULL, argc - optind, argv + optind);
+	if (report)
+		return checkonly || testmode || lint != NULL || query != NULL || foreground ?
+		    usage() : rg_report_main(path, argc - optind, argv + optind);
 	if (stats)
 		return checkonly || testmode || lint != NULL || query != NULL || foreground ?
 		    usage() : rg_control_client(cset ? path : NULL, argc - optind, argv + optind);

@@ -62,6 +62,7 @@ my $text8 = plain($man8);
 my %prefix = (
 	'conf.c::rg_config_load::keys'     => '',
 	'conf.c::rg_config_load::log_keys' => 'log.',
+	'conf.c::rg_config_load::migration_keys' => 'migration.',
 	'conf.c::load_policy::net_keys'    => 'networks.',
 	'conf.c::load_policy::dom_keys'    => 'domains.',
 	'conf.c::load_policy::auth_keys'   => 'auth.',

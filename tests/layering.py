@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-LAYERS = ("common", "policy", "directory", "conf", "session", "lint", "migrate", "milter")
+LAYERS = ("common", "policy", "directory", "conf", "session", "lint", "migrate", "report", "milter")
 # Which layers each layer may include (its own included).
 MAY = {
     "common": {"common"},
@@ -25,18 +25,22 @@ MAY = {
     "lint": {"lint", "conf", "directory", "policy", "common"},
     # relayguard -I: pure parsers; only import.c reads policy.conf through conf/.
     "migrate": {"migrate", "conf", "policy", "common"},
+    # relayguard -R: reads logs (zlib) and policy.conf through conf/; never
+    # the directory, libmilter or libconfig.
+    "report": {"report", "conf", "policy", "common"},
     "milter": set(LAYERS),
 }
 LIBS = {
     "milter": re.compile(r"^libmilter/"),
     "ldap": re.compile(r"^(ldap|lber)\.h$"),
     "config": re.compile(r"^libconfig\.h$"),
+    "z": re.compile(r"^zlib\.h$"),
 }
 # Which libraries a layer may use; libldap only in the LDAP backend files.
 MAY_LIB = {
     "common": set(), "policy": set(), "session": set(),
     "directory": {"ldap"}, "conf": {"config"}, "milter": {"milter"},
-    "lint": {"config"}, "migrate": set(),
+    "lint": {"config"}, "migrate": set(), "report": {"z"},
 }
 LDAP_FILES = re.compile(r"^directory/(dir_)?ldap")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

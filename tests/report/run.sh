@@ -1,0 +1,120 @@
+#!/bin/bash
+# relayguard -R: golden tests of the migration report and the notices.
+#
+# The input is relayguard's own log from real runs of tests/mta/postfix.sh,
+# tests/mta/sendmail.sh and tests/ldap/milter.sh (see README: how it was
+# made, and what was shifted).  An access file is imported with -I, the
+# fragment @included, and the report (text and JSON) and the notices are
+# diffed against *.ref.  Regenerate with
+#   REGEN=1 make check TESTS=tests/report/run.sh
+# and review the diff before committing it.  Then hostile lines mixed into
+# the real ones must change nothing but the input counters.
+. "$top_srcdir/tests/lib.sh"
+here="$top_srcdir/tests/report"
+
+# golden NAME FILE: diff FILE against $here/NAME (or write it with REGEN).
+golden() {
+	if [ -n "${REGEN:-}" ]; then cp "$2" "$here/$1"; fi
+	if diff -u "$here/$1" "$2"; then pass; else fail "$1 differs"; fi
+}
+
+# 1. -I: the access file becomes the fragment policy.conf includes.
+mkdir "$T/conf"
+cp "$here/policy.conf" "$here/directory.conf" "$T/conf/"
+(cd "$here" && "$RELAYGUARD" -I sendmail --expires 2027-01-01 access) >"$T/conf/fragment.conf" 2>"$T/import.err" ||
+	fail "-I failed: $(cat "$T/import.err")"
+golden fragment.ref "$T/conf/fragment.conf"
+(cd "$T/conf" && "$RELAYGUARD" -n -c policy.conf >/dev/null 2>&1) && pass || fail "policy.conf with the fragment does not load"
+
+# 2. The week: a rotated, gzip-compressed file, a current one, journalctl output.
+gzip -c "$here/mail.log.1" >"$T/mail.log.1.gz"
+LOGS=("$T/mail.log.1.gz" "$here/mail.log" "$here/journal.txt")
+# policy.conf @includes fragment.conf from the working directory.
+cd "$T/conf" || exit 1
+R=("$RELAYGUARD" -R -c policy.conf --year 2026)
+"${R[@]}" "${LOGS[@]}" >"$T/report.txt" 2>"$T/report.err"; rc=$?
+[ $rc -eq 0 ] && pass || fail "-R exited $rc: $(cat "$T/report.err")"
+golden report.ref "$T/report.txt"
+"${R[@]}" --format json "${LOGS[@]}" >"$T/report.json" || fail "-R --format json failed"
+golden report.json.ref "$T/report.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="relayguard-report/1"' "$T/report.json" &&
+	pass || fail "the JSON report does not parse"
+
+# stdin reads like a file; so does a plain file handed over as gzip's "transparent" case.
+"${R[@]}" "$here/mail.log" >"$T/file.txt"
+"${R[@]}" - <"$here/mail.log" >"$T/stdin.txt"
+cmp -s "$T/file.txt" "$T/stdin.txt" && pass || fail "stdin reads differently from the file"
+zcat "$T/mail.log.1.gz" | "${R[@]}" >"$T/zstdin.txt"
+"${R[@]}" "$here/mail.log.1" >"$T/plain.txt"
+cmp -s "$T/zstdin.txt" "$T/plain.txt" && pass || fail "stdin (no file) differs from the plain file"
+
+# --since/--until keep whole days, as written.
+"${R[@]}" --format json --since 2026-11-27 --until 2026-11-27 "${LOGS[@]}" >"$T/day.json"
+python3 - "$T/day.json" <<'PY' && pass || fail "--since/--until kept the wrong lines"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["period"]
+assert p["first"].startswith("2026-11-27") and p["last"].startswith("2026-11-27"), p
+assert d["input"]["outside_period"] > 0 and p["reference"] == "2026-11-27", d["input"]
+PY
+
+# 3. Notices: one file per exception still in use, reviewed, never sent.
+mkdir "$T/notices"
+"${R[@]}" --notices "$T/notices" "${LOGS[@]}" >/dev/null 2>"$T/notices.err" || fail "--notices failed: $(cat "$T/notices.err")"
+for f in "$T"/notices/*; do echo "==> ${f##*/}"; cat "$f"; done >"$T/notices.txt"
+golden notices.ref "$T/notices.txt"
+# A site's template; an unknown placeholder is an error, not a blank.
+rm -rf "$T/n2"; mkdir "$T/n2"
+"${R[@]}" --notices "$T/n2" --template "$here/notice.tpl" "${LOGS[@]}" >/dev/null 2>&1
+grep -qx 'To: bob@example.edu' "$T/n2/bob@example.edu.txt" && grep -q 'Expires: 2027-01-01' "$T/n2/bob@example.edu.txt" &&
+	pass || fail "--template was not used"
+printf 'To: {{to}}\nHello {{nmae}}\n' >"$T/typo.tpl"
+"${R[@]}" --notices "$T/n2" --template "$T/typo.tpl" "${LOGS[@]}" >/dev/null 2>"$T/typo.err"; rc=$?
+[ $rc -eq 65 ] && grep -q 'unknown placeholder "{{nmae}}"' "$T/typo.err" && pass ||
+	fail "a template typo gave $rc: $(cat "$T/typo.err")"
+
+# 4. Hostile lines among the real ones count for nothing.
+python3 - "$here/mail.log" "$T/hostile.log" <<'PY'
+import sys
+real = open(sys.argv[1], "rb").read().splitlines(True)
+h = "2026-11-28T10:00:00.000000+00:00 gw "
+bad = [
+    # Other programs quoting relayguard's tag, or a tag lookalike.
+    h + "evil[66]: relayguard[1]: NOQUEUE: action=accept stage=mail reason=legacy-exception client=10.9.9.9 client_name=x helo=x auth=- tls=- from=<carol@physics.example.edu> expires=2027-01-01",
+    h + "relayguardd[66]: NOQUEUE: action=reject stage=rcpt reason=relay-denied client=10.9.9.9 rcpt=<x@forged.example>",
+    h + "relayguard: NOQUEUE: action=reject stage=rcpt reason=relay-denied client=10.9.9.9 rcpt=<x@forged.example>",
+    "relayguard[1]: NOQUEUE: action=reject stage=rcpt reason=relay-denied client=10.9.9.9 rcpt=<x@forged.example>",
+    # Truncated lines: in the header, inside a quoted value.
+    h[:20], h + "relayguard[7", h + "relayguard[7]: NOQUEUE: action=reject stage=rcpt reason=relay-denied client=10.9.9.9 rcpt=\"<x@forged",
+    # Over 8 KiB.
+    h + "relayguard[7]: NOQUEUE: action=reject stage=rcpt reason=relay-denied client=10.9.9.9 rcpt=<" + "x" * 9000 + "@forged.example>",
+]
+raw = [
+    # A raw CR or NUL makes a line unreadable; invalid UTF-8 in a forged one.
+    (h + "relayguard[7]: NOQUEUE: action=reject stage=rcpt reason=relay-denied client=10.9.9.9 rcpt=<x@forged.example>\r reason=x").encode(),
+    (h + "relayguard[7]: NOQUEUE: action=reject stage=rcpt reason=relay-denied client=10.9.9.9 rcpt=<x@forged\x00.example>").encode(),
+    b"\xff\xfe\x00\x00" + (h + "relayguard[7]: action=reject").encode(),
+    (h + "evil[66]: relayguard[7]: NOQUEUE: action=reject stage=rcpt reason=relay-denied client=10.9.9.9 rcpt=<\xff\xc0@forged.example>").encode("latin-1"),
+]
+out = []
+for i, l in enumerate(real):
+    out.append(l)
+    if i % 500 == 0:
+        out += [b.encode() + b"\n" for b in bad] + [r + b"\n" for r in raw]
+out.append(bad[6].encode())  # a last line with no LF, cut mid-value
+open(sys.argv[2], "wb").write(b"".join(out))
+PY
+"${R[@]}" --format json "$T/hostile.log" >"$T/hostile.json" 2>"$T/hostile.err"; rc=$?
+[ $rc -eq 0 ] && pass || fail "-R on hostile input exited $rc: $(cat "$T/hostile.err")"
+"${R[@]}" --format json "$here/mail.log" >"$T/clean.json"
+python3 - "$T/clean.json" "$T/hostile.json" <<'PY' && pass || fail "hostile lines were counted"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+assert a["exceptions"] == b["exceptions"], "exceptions differ"
+assert a["summary"] == b["summary"], "summary differs"
+n = 7  # the real file has 3182 lines: 7 insertions of the hostile block
+assert b["input"]["overlong"] == n, b["input"]
+assert b["input"]["unreadable"] == 3 * n + 1, b["input"]
+PY
+
+finish
