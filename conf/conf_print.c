@@ -57,6 +57,12 @@ static const struct key limits_keys[] = {
 	{ "connections", K_INT, STR(RG_CONNECTIONS_DEFAULT), NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
+static const struct key migration_keys[] = {
+	{ "contact", K_STRING, "", NULL, NULL },
+	{ "help_url", K_STRING, "", NULL, NULL },
+	{ "server", K_STRING, "", NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
+};
 static const struct key control_keys[] = {
 	{ "socket", K_PATH, RG_CONTROL_DEFAULT, NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
@@ -145,6 +151,7 @@ static const struct {
 	{ "log", log_keys },
 	{ "limits", limits_keys },
 	{ "control", control_keys },
+	{ "migration", migration_keys },
 	{ "networks", networks_keys },
 	{ "domains", domains_keys },
 	{ "auth", auth_keys },

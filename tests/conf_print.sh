@@ -65,6 +65,7 @@ sub slurp { my ($f) = @_; open(my $fh, '<', $f) or die "$f: $!"; local $/; <$fh>
 my %prefix = (
 	'conf.c::rg_config_load::keys'     => '',
 	'conf.c::rg_config_load::log_keys' => 'log.',
+	'conf.c::rg_config_load::migration_keys' => 'migration.',
 	'conf.c::load_policy::net_keys'    => 'networks.',
 	'conf.c::load_policy::dom_keys'    => 'domains.',
 	'conf.c::load_policy::auth_keys'   => 'auth.',
@@ -201,6 +202,7 @@ mode = "monitor";
 log = { facility = "local3"; accepts = true; };
 limits = { connections = 77; };
 control = { socket = "ctl.sock"; };
+migration = { contact = "postmaster@example.edu"; help_url = "https://example.edu/mail"; server = "smtp.example.edu"; };
 networks = { trusted = [ "192.0.2.0/24", "2001:db8::/32", "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16" ]; };
 domains = { local = [ "example.edu", ".example.edu" ]; relay = [ "partner.example", ".partner.example" ]; };
 auth = { relay = false; require_tls = false; sender_login = "warn"; };
