@@ -161,19 +161,24 @@ rg_lp_split(const char *line, size_t len, time_t ref, struct rg_lp_line *out)
 	return RG_LP_OURS;
 }
 
-static const char *const field_names[RG_F_COUNT] = {
-	[RG_F_ACTION] = "action", [RG_F_STAGE] = "stage", [RG_F_REASON] = "reason",
-	[RG_F_CLIENT] = "client", [RG_F_AUTH] = "auth", [RG_F_TLS] = "tls",
-	[RG_F_FROM] = "from", [RG_F_RCPT] = "rcpt", [RG_F_EXPIRES] = "expires",
-	[RG_F_EXCEPTION] = "exception", [RG_F_MODE] = "mode",
-	[RG_F_LDAP] = "ldap", [RG_F_URI] = "uri", [RG_F_WHY] = "why",
+#define F(id, s) [id] = { s, sizeof(s) - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} fields[RG_F_COUNT] = {
+	F(RG_F_ACTION, "action"), F(RG_F_STAGE, "stage"), F(RG_F_REASON, "reason"),
+	F(RG_F_CLIENT, "client"), F(RG_F_AUTH, "auth"), F(RG_F_TLS, "tls"),
+	F(RG_F_FROM, "from"), F(RG_F_RCPT, "rcpt"), F(RG_F_EXPIRES, "expires"),
+	F(RG_F_EXCEPTION, "exception"), F(RG_F_MODE, "mode"),
+	F(RG_F_LDAP, "ldap"), F(RG_F_URI, "uri"), F(RG_F_WHY, "why"),
 };
+#undef F
 
 static int
 field_of(const char *k, size_t n)
 {
 	for (int f = 0; f < RG_F_COUNT; f++)
-		if (strlen(field_names[f]) == n && memcmp(field_names[f], k, n) == 0)
+		if (fields[f].len == n && memcmp(fields[f].name, k, n) == 0)
 			return f;
 	return -1;
 }
@@ -245,6 +250,26 @@ value(const char *p, const char *end, char *out, size_t *outlen_r)
 	return p;
 }
 
+/* The end of a value the report does not read, checked as strictly for closing quotes. */
+static const char *
+skip(const char *p, const char *end)
+{
+	if (p >= end || *p != '"') {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+
+		return sp != NULL ? sp : end;
+	}
+	for (p++; p < end; p++) {
+		if (*p == '\\') {
+			p++;
+		} else if (*p == '"') {
+			p++;
+			return p < end && *p != ' ' ? NULL : p;
+		}
+	}
+	return NULL;
+}
+
 bool
 rg_lp_fields(const char *msg, size_t len, struct rg_lp_kv *kv)
 {
@@ -273,11 +298,13 @@ rg_lp_fields(const char *msg, size_t len, struct rg_lp_kv *kv)
 			;
 		if (eq == k || eq >= end || *eq != '=')
 			return false;
-		p = value(eq + 1, end, out, &vlen);
-		if (p == NULL)
-			return false;
 		f = field_of(k, (size_t)(eq - k));
-		if (f >= 0 && kv->v[f] == NULL) {
+		if (f < 0 || kv->v[f] != NULL) {
+			if ((p = skip(eq + 1, end)) == NULL)
+				return false;
+		} else if ((p = value(eq + 1, end, out, &vlen)) == NULL) {
+			return false;
+		} else {
 			if ((f == RG_F_FROM || f == RG_F_RCPT) && vlen >= 2 && out[0] == '<' &&
 			    out[vlen - 1] == '>') {
 				out++;

@@ -2,6 +2,7 @@
  * report.c - relayguard -R: arguments, input files, and the run.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,10 +147,49 @@ one_line(struct rg_tally *t, const char *p, size_t len, time_t ref)
 
 	if (len > RG_LP_LINE_MAX) {
 		t->lines++;
-		t->overlong++;
+		if (memmem(p, len, "relayguard[", 11) != NULL)
+			t->overlong++;
 		return;
 	}
 	rg_tally_line(t, rg_lp_split(p, len, ref, &l), &l);
+}
+
+static uint64_t
+count_lf(const char *p, const char *end)
+{
+	uint64_t n = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+#define TAG	"relayguard["
+#define TAGLEN	(sizeof(TAG) - 1)
+
+/*
+ * Whole lines in [p, end), end just after an LF.  Like grep, look for the
+ * tag first: a line without it cannot be relayguard's, and is only counted.
+ */
+static void
+scan(struct rg_tally *t, const char *p, const char *end, time_t ref)
+{
+	while (p < end) {
+		const char *hit = memmem(p, (size_t)(end - p), TAG, TAGLEN), *ls, *le;
+
+		if (hit == NULL) {
+			t->lines += count_lf(p, end);
+			return;
+		}
+		ls = memrchr(p, '\n', (size_t)(hit - p));
+		ls = ls != NULL ? ls + 1 : p;
+		t->lines += count_lf(p, ls);
+		le = memchr(hit, '\n', (size_t)(end - hit));
+		one_line(t, ls, (size_t)(le - ls), ref);
+		p = le + 1;
+	}
 }
 
 /* Lines split here, not by gzgets(): a NUL inside a line must not hide its end. */
@@ -162,13 +202,17 @@ read_stream(struct rg_tally *t, gzFile z, const char *name, time_t ref)
 	int n;
 
 	while ((n = gzread(z, buf + have, (unsigned)(sizeof(buf) - have))) > 0) {
-		char *p = buf, *end = buf + have + (size_t)n, *nl;
+		char *p = buf, *end = buf + have + (size_t)n;
+		char *last = memrchr(p, '\n', (size_t)(end - p));
 
-		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-			if (!skipping)
-				one_line(t, p, (size_t)(nl - p), ref);
-			skipping = false;
-			p = nl + 1;
+		if (last != NULL) {
+			if (skipping) {
+				/* The rest of a line too long to read, already counted. */
+				p = memchr(p, '\n', (size_t)(end - p)) + 1;
+				skipping = false;
+			}
+			scan(t, p, last + 1, ref);
+			p = last + 1;
 		}
 		have = (size_t)(end - p);
 		if (have > RG_LP_LINE_MAX) {
@@ -189,8 +233,13 @@ read_stream(struct rg_tally *t, gzFile z, const char *name, time_t ref)
 		    err == Z_ERRNO ? strerror(errno) : msg);
 		return EX_IOERR;
 	}
-	if (have > 0 && !skipping)
-		one_line(t, buf, have, ref);	/* a last line without its LF */
+	if (have > 0 && !skipping) {
+		/* A last line without its LF. */
+		if (memmem(buf, have, TAG, TAGLEN) != NULL)
+			one_line(t, buf, have, ref);
+		else
+			t->lines++;
+	}
 	return 0;
 }
 
