@@ -26,6 +26,17 @@ cp "$here/policy.conf" "$here/directory.conf" "$T/conf/"
 golden fragment.ref "$T/conf/fragment.conf"
 (cd "$T/conf" && "$RELAYGUARD" -n -c policy.conf >/dev/null 2>&1) && pass || fail "policy.conf with the fragment does not load"
 
+# The daemon's side: an exception holder who logs in is named on the MAIL line.
+got=$(cd "$T/conf" && "$RELAYGUARD" -T -c policy.conf client=203.0.113.5 auth=alice tls=TLSv1.3 \
+	from=alice@example.edu rcpt=x@victim.example 2>&1 | grep 'stage=mail')
+case $got in
+*"reason=authenticated "*" exception=alice@example.edu"*) pass ;;
+*) fail "-T: no exception= on an exception holder's authenticated MAIL: $got" ;;
+esac
+got=$(cd "$T/conf" && "$RELAYGUARD" -T -c policy.conf client=203.0.113.5 auth=dave tls=TLSv1.3 \
+	from=dave@example.edu rcpt=x@victim.example 2>&1 | grep 'stage=mail')
+case $got in *exception=*) fail "-T: exception= for a sender without one: $got" ;; *) pass ;; esac
+
 # 2. The week: a rotated, gzip-compressed file, a current one, journalctl output.
 gzip -c "$here/mail.log.1" >"$T/mail.log.1.gz"
 LOGS=("$T/mail.log.1.gz" "$here/mail.log" "$here/journal.txt")
