@@ -76,7 +76,7 @@ log_macros(SMFICTX *ctx, const char *stage)
 	static const char *const names[] = { "i", "j", "_", "{daemon_name}",
 	    "{daemon_port}", "{auth_type}", "{auth_authen}", "{auth_author}",
 	    "{tls_version}", "{cipher}", "{cert_subject}", "{client_addr}", "{rcpt_mailer}",
-	    "{rcpt_host}", NULL };
+	    "{rcpt_host}", "{rcpt_addr}", NULL };
 	struct rg_kv kv;
 
 	if (!debug_macros)
@@ -221,7 +221,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 		smfi_setsymlist(ctx, SMFIM_HELO, "{tls_version} {cipher}");
 		smfi_setsymlist(ctx, SMFIM_ENVFROM,
 		    "i {auth_type} {auth_authen} {tls_version} {cipher}");
-		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i {rcpt_mailer} {rcpt_host}");
+		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i {rcpt_mailer} {rcpt_host} {rcpt_addr}");
 		smfi_setsymlist(ctx, SMFIM_DATA, "i");
 	}
 	return SMFIS_CONTINUE;
@@ -303,7 +303,8 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 		return SMFIS_TEMPFAIL;
 	log_macros(ctx, "rcpt");
 	rg_session_set_queue_id(c->session, macro(ctx, "i"));
-	rg_session_set_route(c->session, macro(ctx, "{rcpt_mailer}"), macro(ctx, "{rcpt_host}"));
+	rg_session_set_route(c->session, macro(ctx, "{rcpt_mailer}"), macro(ctx, "{rcpt_host}"),
+	    macro(ctx, "{rcpt_addr}"));
 	rg_session_rcpt(c->session, argv[0], &v);
 	return decided(ctx, RG_STATS_RCPT, &v);
 }

@@ -94,7 +94,7 @@ rg_testmode(struct rg_config *cfg, int argc, char **argv)
 	}
 	rg_session_set_auth(s, auth, auth_type, tls);
 	rg_session_set_queue_id(s, qid);
-	rg_session_set_route(s, mailer, host);
+	rg_session_set_route(s, mailer, host, NULL);
 	rg_session_mail(s, from, &v);
 	note(&o, &v);
 	/* As over SMTP: a refused MAIL FROM ends the transaction. */

@@ -217,6 +217,26 @@ rg_addr_listlike(const char *raw)
 	return false;
 }
 
+bool
+rg_addr_plain(const char *raw)
+{
+	const char *p = raw, *end = raw + strlen(raw);
+
+	while (*p == ' ')
+		p++;
+	while (end > p && end[-1] == ' ')
+		end--;
+	if (end - p >= 2 && *p == '<' && end[-1] == '>') {
+		p++;
+		end--;
+	}
+	for (; p < end; p++)
+		if (*p == ' ' || *p == '\t' || *p == '(' || *p == ')' || *p == '\\' || *p == '"' ||
+		    *p == '<' || *p == '>')
+			return false;
+	return true;
+}
+
 enum rg_addr_status
 rg_addr_parse(const char *in, struct rg_addr *a)
 {

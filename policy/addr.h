@@ -47,6 +47,16 @@ enum rg_addr_status rg_addr_parse(const char *in, struct rg_addr *a_r);
  */
 bool	rg_addr_listlike(const char *raw);
 
+/*
+ * Is 'raw' a plain <local@domain> (brackets and surrounding spaces
+ * optional), with nothing an MTA's parser reads differently from ours:
+ * no whitespace, comment parentheses, backslash or quote inside?
+ * Sendmail reads "alice(c)@example.edu" or "alice @example.edu" as
+ * alice@example.edu, and refusing such a spelling drops an alice
+ * accepted earlier in the transaction.
+ */
+bool	rg_addr_plain(const char *raw);
+
 /* Short stable name of a status, for logs and tests. */
 const char *rg_addr_status_name(enum rg_addr_status);
 

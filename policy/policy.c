@@ -483,14 +483,14 @@ rg_policy_route_check(const struct rg_policy *p, const char *mailer, const char 
 }
 
 void
-rg_policy_data(const struct rg_policy *p, bool malformed, struct rg_verdict *v)
+rg_policy_data(const struct rg_policy *p, enum rg_data_cause why, struct rg_verdict *v)
 {
-	if (!malformed) {
+	if (why == RG_DATA_CLEAN) {
 		rg_policy_accept(v, "data");
 		return;
 	}
 	refuse(v, "transaction-refused", "554", "5.7.1", DATA_REFUSED_REPLY);
-	v->cause = "malformed-recipient";
+	v->cause = why == RG_DATA_DUPLICATE ? "duplicate-recipient" : "malformed-recipient";
 	finish(p, v);
 }
 

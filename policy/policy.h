@@ -196,12 +196,20 @@ void	rg_policy_route_check(const struct rg_policy *, const char *mailer,
 	    const char *host, struct rg_verdict *v_r);
 
 /*
- * Decide DATA.  'malformed' says an earlier RCPT of this transaction was
- * refused as malformed, or was an argument an MTA may read as a list
- * (rg_addr_listlike()).  The MTA may then hold an envelope recipient
- * that relayguard never judged, so the whole transaction is refused.
+ * Decide DATA.  A transaction is unsafe when an RCPT was refused as
+ * malformed, or was an argument an MTA may read as a list
+ * (rg_addr_listlike()), or was a refused spelling that is not plain
+ * (rg_addr_plain()): the MTA may then hold an envelope recipient that
+ * relayguard never judged.  It is unsafe too when a refused RCPT resolved
+ * like an accepted one.  Either way the whole transaction is refused.
  */
-void	rg_policy_data(const struct rg_policy *, bool malformed, struct rg_verdict *v_r);
+enum rg_data_cause {
+	RG_DATA_CLEAN,
+	RG_DATA_MALFORMED,	/* cause=malformed-recipient */
+	RG_DATA_DUPLICATE,	/* cause=duplicate-recipient: a refused RCPT the MTA resolved
+				   like an accepted one (Sendmail then drops both) */
+};
+void	rg_policy_data(const struct rg_policy *, enum rg_data_cause, struct rg_verdict *v_r);
 
 /* A verdict for a malformed address ("bad-sender"/"bad-recipient"). */
 void	rg_policy_bad_address(const struct rg_policy *, bool is_rcpt,

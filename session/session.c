@@ -4,10 +4,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "session.h"
 #include "common/strutil.h"
+
+/* One RCPT of the transaction: the MTA's mailer, host and address, and our answer. */
+struct tx_route {
+	char *key;
+	bool accepted;
+};
 
 struct rg_session {
 	struct rg_config *cfg;
@@ -25,9 +32,13 @@ struct rg_session {
 	char *sender_raw;	/* as the client sent it, for logs */
 	struct rg_addr sender;
 	bool have_sender;
-	char *malformed_rcpt;
+	char *malformed_rcpt;	/* first RCPT that makes the transaction unsafe */
 	char *rcpt_mailer;	/* the MTA's route for the RCPT at hand */
-	char *rcpt_host;	/* first RCPT that makes the transaction unsafe */
+	char *rcpt_host;
+	char *rcpt_addr;
+	enum rg_data_cause unsafe;	/* why DATA must refuse this transaction */
+	struct tx_route *routes;	/* this transaction's RCPTs, as the MTA resolved them */
+	size_t nroutes;
 	struct rg_class class;	/* kept current by classify(); read per RCPT */
 	/* relayguard -R: an exception holder logged in; logged once per session. */
 	const char *auth_exception;	/* while that line is built: the exception */
@@ -83,6 +94,12 @@ clear_sender(struct rg_session *s)
 {
 	replace(&s->sender_raw, NULL);
 	replace(&s->malformed_rcpt, NULL);
+	s->unsafe = RG_DATA_CLEAN;
+	for (size_t i = 0; i < s->nroutes; i++)
+		free(s->routes[i].key);
+	free(s->routes);
+	s->routes = NULL;
+	s->nroutes = 0;
 	s->have_sender = false;
 }
 
@@ -109,6 +126,7 @@ rg_session_destroy(struct rg_session **sp)
 	free(s->tls_version);
 	free(s->rcpt_mailer);
 	free(s->rcpt_host);
+	free(s->rcpt_addr);
 	rg_config_release(&s->cfg);
 	free(s);
 	*sp = NULL;
@@ -153,10 +171,12 @@ rg_session_set_queue_id(struct rg_session *s, const char *qid)
 }
 
 void
-rg_session_set_route(struct rg_session *s, const char *mailer, const char *host)
+rg_session_set_route(struct rg_session *s, const char *mailer, const char *host,
+    const char *addr)
 {
 	replace(&s->rcpt_mailer, mailer != NULL && mailer[0] != '\0' ? mailer : NULL);
 	replace(&s->rcpt_host, host != NULL && host[0] != '\0' ? host : NULL);
+	replace(&s->rcpt_addr, addr != NULL && addr[0] != '\0' ? addr : NULL);
 }
 
 void
@@ -322,10 +342,53 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 }
 
 static void
+note_unsafe(struct rg_session *s, const char *arg, enum rg_data_cause why)
+{
+	if (s->malformed_rcpt == NULL) {
+		s->malformed_rcpt = rg_xstrdup(arg);
+		s->unsafe = why;
+	}
+}
+
+static void
 note_malformed(struct rg_session *s, const char *arg)
 {
-	if (s->malformed_rcpt == NULL)
-		s->malformed_rcpt = rg_xstrdup(arg);
+	note_unsafe(s, arg, RG_DATA_MALFORMED);
+}
+
+/*
+ * Did the MTA resolve this RCPT to the same mailer, host and address as
+ * an earlier one that got the other answer?  Sendmail keeps one envelope
+ * entry for both, and refusing the one drops the other: an accepted
+ * recipient silently lost.  Case is ignored, to err toward a collision.
+ * Past RG_TX_ROUTES_MAX recipients any refusal counts as one.
+ */
+static bool
+route_collides(struct rg_session *s, bool accepted)
+{
+	char *key;
+	bool hit = false;
+
+	if (s->rcpt_mailer == NULL || s->rcpt_addr == NULL)
+		return false;	/* the MTA does not say: nothing to compare */
+	if (s->nroutes >= RG_TX_ROUTES_MAX)
+		return !accepted;
+	if (asprintf(&key, "%s\x1f%s\x1f%s", s->rcpt_mailer, s->rcpt_host ? s->rcpt_host : "",
+	    s->rcpt_addr) < 0)
+		abort();
+	for (size_t i = 0; i < s->nroutes && !hit; i++)
+		hit = s->routes[i].accepted != accepted && strcasecmp(s->routes[i].key, key) == 0;
+	if (s->nroutes % 16 == 0) {
+		struct tx_route *r = rg_xcalloc(s->nroutes + 16, sizeof(*r));
+
+		if (s->nroutes > 0)
+			memcpy(r, s->routes, s->nroutes * sizeof(*r));
+		free(s->routes);
+		s->routes = r;
+	}
+	s->routes[s->nroutes].key = key;
+	s->routes[s->nroutes++].accepted = accepted;
+	return hit;
 }
 
 void
@@ -358,16 +421,24 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	rg_policy_rcpt(s->cfg->policy, &s->class, s->client,
 	    s->have_sender ? &s->sender : &null_sender, &r, found, kind, time(NULL), v);
 	rg_policy_route_check(s->cfg->policy, s->rcpt_mailer, s->rcpt_host, v);
-	/* Bare names and the like: malformed for this client, whatever the MTA makes of them. */
-	if (strcmp(v->reason, "bad-recipient") == 0)
+	/*
+	 * Bare names and the like: malformed for this client, whatever the MTA
+	 * makes of them.  A refused spelling that is not plain may be one the
+	 * MTA reads as an address accepted earlier, and Sendmail then drops
+	 * that one too: the whole transaction must go, or mail is lost.
+	 */
+	if (strcmp(v->reason, "bad-recipient") == 0 ||
+	    (v->logged != RG_LOGGED_ACCEPT && !rg_addr_plain(arg)))
 		note_malformed(s, arg);
+	if (route_collides(s, v->logged == RG_LOGGED_ACCEPT))
+		note_unsafe(s, arg, RG_DATA_DUPLICATE);
 	emit_line(s, "rcpt", arg, v, &ln, true);
 }
 
 void
 rg_session_data(struct rg_session *s, struct rg_verdict *v)
 {
-	rg_policy_data(s->cfg->policy, s->malformed_rcpt != NULL, v);
+	rg_policy_data(s->cfg->policy, s->unsafe, v);
 	/* An accepted DATA says nothing the RCPT lines did not. */
 	if (v->notable)
 		emit_line(s, "data", s->malformed_rcpt, v, NULL, false);

@@ -45,8 +45,16 @@ void	rg_session_set_queue_id(struct rg_session *, const char *qid);
 void	rg_session_set_auth(struct rg_session *, const char *auth_authen,
 	    const char *auth_type, const char *tls_version);
 
-/* The MTA's route for the next RCPT ({rcpt_mailer}, {rcpt_host}). */
-void	rg_session_set_route(struct rg_session *, const char *mailer, const char *host);
+/*
+ * The MTA's route for the next RCPT ({rcpt_mailer}, {rcpt_host},
+ * {rcpt_addr}): for the routing cross-check, and to see two RCPTs that
+ * the MTA resolved alike.
+ */
+void	rg_session_set_route(struct rg_session *, const char *mailer, const char *host,
+	    const char *addr);
+
+/* RCPTs of one transaction remembered for that comparison. */
+#define RG_TX_ROUTES_MAX	1024
 
 /* Stages.  Each fills *v_r; its strings live as long as the session. */
 void	rg_session_connect(struct rg_session *, struct rg_verdict *v_r);
@@ -57,7 +65,8 @@ void	rg_session_rcpt(struct rg_session *, const char *rcpt, struct rg_verdict *v
 /*
  * DATA: refuses the whole transaction when one of its RCPTs was malformed
  * or list-like, since the MTA may have kept recipients relayguard never
- * judged.  Accepted DATA is not logged.
+ * judged, or when a refused RCPT resolved like an accepted one, since the
+ * MTA may have dropped both.  Accepted DATA is not logged.
  */
 void	rg_session_data(struct rg_session *, struct rg_verdict *v_r);
 

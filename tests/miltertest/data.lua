@@ -40,3 +40,32 @@ if mt.data(c) ~= nil then rg.fail("data 3") end
 rg.refused(c, "DATA after an accepted list-like RCPT")
 -- expect: ^7DaTa3: action=reject stage=data reason=transaction-refused cause=malformed-recipient client=192\.0\.2\.10 .*rcpt=<v@victim\.example,w@victim\.example>
 mt.disconnect(c)
+
+-- 4. A refused RCPT that the MTA resolved like an accepted one (Sendmail
+--    keeps one envelope entry, and the refusal drops both): refused at DATA.
+c = rg.open("203.0.113.70", "[203.0.113.70]", "dup.example", off)
+rg.mail(c, "<x@isp.example>", { "i", "7DaTa4" })
+rg.passed(c, "MAIL")
+mt.macro(c, SMFIC_RCPT, "i", "7DaTa4", "{rcpt_mailer}", "local", "{rcpt_host}", "", "{rcpt_addr}", "alice")
+rg.rcpt(c, "<alice@example.edu>")
+rg.passed(c, "alice")
+mt.macro(c, SMFIC_RCPT, "i", "7DaTa4", "{rcpt_mailer}", "local", "{rcpt_host}", "", "{rcpt_addr}", "alice")
+rg.rcpt(c, "<alice@mx.example.edu>")
+rg.refused(c, "a spelling of alice that is not in the directory")
+if mt.data(c) ~= nil then rg.fail("data 4") end
+rg.refused(c, "DATA after a refused duplicate")
+-- expect: ^7DaTa4: action=reject stage=data reason=transaction-refused cause=duplicate-recipient client=203\.0\.113\.70 .*rcpt=<alice@mx\.example\.edu>
+mt.abort(c)
+
+-- 5. Different addresses as the MTA resolved them: a plain refusal beside an
+--    accepted recipient leaves DATA alone.
+rg.mail(c, "<x@isp.example>", { "i", "7DaTa5" })
+mt.macro(c, SMFIC_RCPT, "i", "7DaTa5", "{rcpt_mailer}", "local", "{rcpt_host}", "", "{rcpt_addr}", "alice")
+rg.rcpt(c, "<alice@example.edu>")
+rg.passed(c, "alice again")
+mt.macro(c, SMFIC_RCPT, "i", "7DaTa5", "{rcpt_mailer}", "local", "{rcpt_host}", "", "{rcpt_addr}", "nobody")
+rg.rcpt(c, "<nobody@example.edu>")
+rg.refused(c, "unknown user")
+if mt.data(c) ~= nil then rg.fail("data 5") end
+rg.passed(c, "DATA with an unknown user beside alice")
+mt.disconnect(c)

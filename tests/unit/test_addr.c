@@ -231,6 +231,29 @@ test_addr_listlike(void)
 		UT_INT(lrows[i].in, "listlike", rg_addr_listlike(lrows[i].in), lrows[i].list);
 }
 
+/* Spellings that Sendmail may read as another address (a refusal of one drops both). */
+static void
+test_addr_plain(void)
+{
+	static const struct { const char *in; bool plain; } prows[] = {
+		{ "<alice@example.edu>", true },
+		{ " <alice@example.edu> ", true },
+		{ "alice@example.edu", true },
+		{ "<u%victim.example@example.edu>", true },	/* routed, but read alike */
+		{ "<>", true },
+		{ "<alice(c)@example.edu>", false },
+		{ "<alice @example.edu>", false },
+		{ "<alice\t@example.edu>", false },
+		{ "<\"alice\"@example.edu>", false },
+		{ "<al\\ice@example.edu>", false },
+		{ "<Name <alice@example.edu>>", false },
+		{ "<alice@example.edu (Alice)>", false },
+	};
+
+	for (size_t i = 0; i < UT_NROWS(prows); i++)
+		UT_INT(prows[i].in, "plain", rg_addr_plain(prows[i].in), prows[i].plain);
+}
+
 static void
 test_addr_status_names(void)
 {
@@ -248,5 +271,6 @@ add_addr_suite(void)
 	ut_test(s, "address table: every trick", test_addr_table);
 	ut_test(s, "over-long local part and domain", test_addr_lengths);
 	ut_test(s, "list-like arguments", test_addr_listlike);
+	ut_test(s, "plain spellings", test_addr_plain);
 	ut_test(s, "status names", test_addr_status_names);
 }

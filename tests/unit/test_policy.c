@@ -562,12 +562,16 @@ test_route(void)
 static void
 test_data(void)
 {
-	static const struct { const char *name; unsigned f; bool malformed;
-	    struct want w; const char *text; } rows[] = {
-		{ "clean", 0, false, ACC("data"), NULL },
-		{ "malformed", 0, true, REJ("transaction-refused", "554", "5.7.1"), "one plain address" },
-		{ "MON clean", MON, false, ACC("data"), NULL },
-		{ "MON malformed", MON, true, WREJ("transaction-refused", "554", "5.7.1"), "one plain address" },
+	static const struct { const char *name; unsigned f; enum rg_data_cause why;
+	    struct want w; const char *text, *cause; } rows[] = {
+		{ "clean", 0, RG_DATA_CLEAN, ACC("data"), NULL, "(none)" },
+		{ "malformed", 0, RG_DATA_MALFORMED, REJ("transaction-refused", "554", "5.7.1"),
+		    "one plain address", "malformed-recipient" },
+		{ "duplicate", 0, RG_DATA_DUPLICATE, REJ("transaction-refused", "554", "5.7.1"),
+		    "one plain address", "duplicate-recipient" },
+		{ "MON clean", MON, RG_DATA_CLEAN, ACC("data"), NULL, "(none)" },
+		{ "MON malformed", MON, RG_DATA_MALFORMED, WREJ("transaction-refused", "554", "5.7.1"),
+		    "one plain address", "malformed-recipient" },
 	};
 
 	for (size_t i = 0; i < UT_NROWS(rows); i++) {
@@ -575,11 +579,10 @@ test_data(void)
 		struct rg_verdict v;
 
 		memset(&v, 0x5a, sizeof(v));
-		rg_policy_data(p, rows[i].malformed, &v);
-		check_verdict(rows[i].name, &v, &rows[i].w, rows[i].malformed ? NT : 0, NULL,
-		    rows[i].text);
-		UT_STR(rows[i].name, "cause", v.cause ? v.cause : "(none)",
-		    rows[i].malformed ? "malformed-recipient" : "(none)");
+		rg_policy_data(p, rows[i].why, &v);
+		check_verdict(rows[i].name, &v, &rows[i].w, rows[i].why != RG_DATA_CLEAN ? NT : 0,
+		    NULL, rows[i].text);
+		UT_STR(rows[i].name, "cause", v.cause ? v.cause : "(none)", rows[i].cause);
 		rg_policy_destroy(&p);
 	}
 }
