@@ -2,6 +2,7 @@
  * conf_util.c - error collection and typed getters over libconfig.
  */
 #include <errno.h>
+#include <libgen.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -337,6 +338,11 @@ rg_conf_read(struct rg_errs *e, config_t *cf, const char *path, bool follow)
 	}
 	config_init(cf);
 	config_set_auto_convert(cf, 0);
+	/* @include is relative to the file, like every other name in it. */
+	if ((name = strdup(path)) == NULL)
+		abort();
+	config_set_include_dir(cf, dirname(name));
+	free(name);
 	/* Parsed from the descriptor we checked, not from the name again. */
 	ok = config_read(cf, fp);
 	fclose(fp);

@@ -129,6 +129,21 @@ grep -qE 'action=tempfail stage=rcpt reason=directory-unavailable .*reply="451 4
 	fail "directory down: $(cat "$T/out")"
 # Daemon mode: detach, write the pid file, drop to -u, serve, reload as
 # the new user, and remove the pid file on exit.
+# @include is relative to the including file, wherever relayguard starts
+# (the daemon changes to /, and reloads from there).
+mkdir -p "$T/inc/sub"
+printf 'legacy_exceptions = ( { sender = "bob@example.edu"; expires = "2099-01-01"; networks = [ "198.51.100.0/24" ]; } );\n' \
+    >"$T/inc/sub/legacy.conf"
+write_policy "$T/inc/policy.conf"
+sed -i '/^legacy_exceptions/,/^);/d' "$T/inc/policy.conf"
+printf '@include "sub/legacy.conf"\n' >>"$T/inc/policy.conf"
+if (cd / && "$RELAYGUARD" -T -c "$T/inc/policy.conf" client=198.51.100.9 from=bob@example.edu \
+    rcpt=u@victim.example) | grep -q 'stage=rcpt reason=legacy-exception '; then
+	pass
+else
+	fail "@include \"sub/legacy.conf\" not read relative to the including file"
+fi
+
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	d=$(mktemp -d /tmp/rgdaemon.XXXXXX)
 	chmod 755 "$d"; mkdir "$d/run"; chown nobody "$d/run"
