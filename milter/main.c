@@ -46,7 +46,7 @@ usage(void)
 	    "       relayguard -n [-v] [-p | -d] [-c FILE]\n"
 	    "       relayguard -q ADDRESS|login=LOGIN [-c FILE]\n"
 	    "       relayguard -T [-c FILE] client=IP [name=HOST] [helo=NAME] [auth=LOGIN]"
-	    " [auth_type=MECH] [tls=VERSION] [qid=ID] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
+	    " [auth_type=MECH] [tls=VERSION] [qid=ID] [mailer=NAME] [host=HOST] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
 	    "       relayguard -S [-c FILE] [--control PATH] [--prometheus]\n"
 	    "       relayguard -L postfix [-c FILE] [-p SOCKET] [-C /etc/postfix]\n"
 	    "       relayguard -L sendmail [-c FILE] [-p SOCKET] [-C /etc/mail/sendmail.cf]\n"
@@ -109,7 +109,7 @@ print_effective(const char *path)
 static bool
 prescan_print(int argc, char **argv)
 {
-	static const char plain[] = "dfnpSTvVh";
+	static const char plain[] = "dfnpRSTvVh";
 	bool nmode = false;
 	int i;
 
@@ -125,6 +125,8 @@ prescan_print(int argc, char **argv)
 			i++;	/* -c FILE and the like */
 		}
 	}
+	if (i > argc)
+		i = argc;	/* "-c" with nothing after it: getopt says so */
 	if (!nmode)
 		return false;
 	for (int j = 1; j < i; j++) {

@@ -16,6 +16,8 @@ expect_rc() {
 expect_rc 0 "-V" "$R" -V
 grep -qE '^relayguard [0-9]+\.[0-9]+' "$T/out" && pass || fail "-V prints no version"
 expect_rc 64 "unknown option" "$R" -Z
+expect_rc 64 "-n -c with no file" "$R" -n -c
+expect_rc 64 "-n -p -c with no file" "$R" -n -p -c
 
 write_policy "$T/good.conf"
 expect_rc 0 "-n on a good file" "$R" -n -c "$T/good.conf"
