@@ -4,7 +4,9 @@
  * Speaks milter protocol version 6 directly to a milter socket, the way
  * Postfix's smtpd does: OPTNEG, then per session CONNECT, HELO, MAIL and
  * RCPT x k with the macros of relayguard's Postfix kit (or the ones the
- * milter asked for with smfi_setsymlist), then ABORT and QUIT.  It keeps
+ * milter asked for with smfi_setsymlist), then DATA if the milter did not
+ * negotiate SMFIP_NODATA and a recipient was accepted (as Postfix and
+ * Sendmail do: the client's DATA reaches the milter), then ABORT and QUIT.  It keeps
  * N sessions in flight from one epoll loop, so that it costs little of
  * the two cores it shares with the milter, and can hold M idle sessions
  * open meanwhile.
@@ -43,7 +45,7 @@
 #include <unistd.h>
 
 /* Macro stages as numbered on the wire in the OPTNEG reply (SMFIM_*). */
-enum stage { ST_CONNECT, ST_HELO, ST_MAIL, ST_RCPT, ST_NSTAGES = 7 };
+enum stage { ST_CONNECT, ST_HELO, ST_MAIL, ST_RCPT, ST_DATA, ST_NSTAGES = 7 };
 
 /* What Postfix 3.7 offers a version 6 milter. */
 #define OFFER_ACTIONS	0x000001FFu
@@ -57,6 +59,7 @@ enum sstate {
 	S_HELO,
 	S_MAIL,
 	S_RCPT,
+	S_DATA,		/* DATA sent, waiting for its reply */
 	S_IDLE,		/* idle session parked after MAIL */
 	S_QUIT,		/* QUIT sent, waiting for the milter to close */
 };
@@ -67,6 +70,7 @@ struct session {
 	bool idle;		/* one of the -i sessions */
 	bool counted;		/* started inside the measured window */
 	int rcpt_sent;
+	int rcpt_ok;		/* recipients the milter accepted (2xx) */
 	uint32_t mprot;		/* protocol flags the milter chose */
 	char symlist[ST_NSTAGES][256];	/* macros the milter asked for */
 	bool has_symlist[ST_NSTAGES];
@@ -105,6 +109,7 @@ struct counters {
 	long rcpts;
 	long reply[6];		/* index by first digit: 2, 4, 5 */
 	long rcpt_reply[6];
+	long data_reply[6];	/* DATA replies (none if the milter skips DATA) */
 	long early_end;		/* sessions ended by a reply before RCPT */
 	long timeouts, proto_errors, connect_errors;
 };
@@ -136,6 +141,8 @@ static bool measuring;
 
 static uint64_t *lat;
 static size_t nlat, caplat;
+static uint64_t *dlat;		/* DATA round trips */
+static size_t ndlat, capdlat;
 
 static void
 die(const char *fmt, ...)
@@ -277,6 +284,7 @@ static const char *const default_macros[ST_NSTAGES] = {
 	[ST_MAIL] = "i {auth_type} {auth_authen} {auth_author} {mail_addr} {mail_host} "
 	    "{mail_mailer} {tls_version}",
 	[ST_RCPT] = "i {rcpt_addr} {rcpt_host} {rcpt_mailer} {auth_authen} {tls_version}",
+	[ST_DATA] = "i",	/* Postfix's milter_data_macros; the kit keeps it */
 };
 
 /* The value Postfix would give a macro now, or NULL when it is undefined. */
@@ -373,13 +381,19 @@ put_macros(struct session *s, enum stage st, char cmd, const char *rcpt)
 /* --- sessions --------------------------------------------------------------- */
 
 static void
+lat_push(uint64_t **arr, size_t *n, size_t *cap, uint64_t ns)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 65536;
+		*arr = xrealloc(*arr, *cap * sizeof(**arr));
+	}
+	(*arr)[(*n)++] = ns;
+}
+
+static void
 lat_add(uint64_t ns)
 {
-	if (nlat == caplat) {
-		caplat = caplat ? caplat * 2 : 65536;
-		lat = xrealloc(lat, caplat * sizeof(*lat));
-	}
-	lat[nlat++] = ns;
+	lat_push(&lat, &nlat, &caplat, ns);
 }
 
 static void
@@ -419,13 +433,15 @@ session_close(struct session *s, bool ok)
 }
 
 static void
-count_reply(struct session *s, int cls, bool rcpt)
+count_reply(struct session *s, int cls, bool rcpt, bool data)
 {
 	if (!s->counted || !measuring)
 		return;
 	cnt.reply[cls]++;
 	if (rcpt)
 		cnt.rcpt_reply[cls]++;
+	if (data)
+		cnt.data_reply[cls]++;
 }
 
 static void
@@ -517,8 +533,24 @@ advance(struct session *s)
 				return;
 			}
 			if (s->rcpt_sent >= cfg.rcpts) {
-				send_quit(s);
-				return;
+				/*
+				 * The MTA passes the client's DATA on unless the
+				 * milter skipped it; with no accepted recipient
+				 * the MTA answers DATA itself (503/554).
+				 */
+				if ((s->mprot & SMFIP_NODATA) || s->rcpt_ok == 0) {
+					send_quit(s);
+					return;
+				}
+				s->state = S_DATA;
+				put_macros(s, ST_DATA, SMFIC_DATA, NULL);
+				at = pkt_begin(s, SMFIC_DATA);
+				pkt_end(s, at);
+				if (s->mprot & SMFIP_NR_DATA) {
+					send_quit(s);
+					return;
+				}
+				break;
 			}
 			s->state = S_RCPT;
 			next_rcpt_addr(addr, sizeof(addr));
@@ -580,7 +612,7 @@ static void
 on_packet(struct session *s, char cmd, const unsigned char *d, size_t len)
 {
 	int cls;
-	bool rcpt = s->state == S_RCPT;
+	bool rcpt = s->state == S_RCPT, data = s->state == S_DATA;
 
 	if (s->state == S_OPTNEG) {
 		if (cmd != SMFIC_OPTNEG || !parse_optneg(s, d, len)) {
@@ -594,7 +626,7 @@ on_packet(struct session *s, char cmd, const unsigned char *d, size_t len)
 	if (cmd == SMFIR_PROGRESS)
 		return;
 	if (s->state != S_CONNECT && s->state != S_HELO && s->state != S_MAIL &&
-	    s->state != S_RCPT) {
+	    s->state != S_RCPT && s->state != S_DATA) {
 		cnt.proto_errors++;
 		session_close(s, false);
 		return;
@@ -624,7 +656,16 @@ on_packet(struct session *s, char cmd, const unsigned char *d, size_t len)
 		lat_add(now_ns() - s->t_cmd);
 		cnt.rcpts++;
 	}
-	count_reply(s, cls, rcpt);
+	if (rcpt && cls == 2)
+		s->rcpt_ok++;
+	if (data && s->counted && measuring)
+		lat_push(&dlat, &ndlat, &capdlat, now_ns() - s->t_cmd);
+	count_reply(s, cls, rcpt, data);
+	/* Whatever DATA got, the benchmark's transaction ends there. */
+	if (data) {
+		send_quit(s);
+		return;
+	}
 	/* A refused recipient ends nothing; a refused session or sender does. */
 	if (!rcpt && (cls != 2 || cmd == SMFIR_ACCEPT || cmd == SMFIR_DISCARD)) {
 		if (s->counted && measuring)
@@ -724,6 +765,7 @@ session_start(struct session *s)
 	s->fd = fd;
 	s->state = S_CONNECTING;
 	s->rcpt_sent = 0;
+	s->rcpt_ok = 0;
 	s->inlen = s->outlen = s->outoff = 0;
 	s->id = ++session_counter;
 	s->counted = measuring;
@@ -778,14 +820,20 @@ cmp_u64(const void *a, const void *b)
 }
 
 static double
-pct_us(double p)
+pct_of(const uint64_t *a, size_t n, double p)
 {
 	size_t i;
 
-	if (nlat == 0)
+	if (n == 0)
 		return 0;
-	i = (size_t)(p * (double)(nlat - 1) + 0.5);
-	return (double)lat[i] / 1000.0;
+	i = (size_t)(p * (double)(n - 1) + 0.5);
+	return (double)a[i] / 1000.0;
+}
+
+static double
+pct_us(double p)
+{
+	return pct_of(lat, nlat, p);
 }
 
 static double
@@ -1022,11 +1070,14 @@ main(int argc, char **argv)
 		measuring = false;
 		drain(5);
 		qsort(lat, nlat, sizeof(*lat), cmp_u64);
+		qsort(dlat, ndlat, sizeof(*dlat), cmp_u64);
 		printf("conc=%d idle=%d idle_open=%d rcpts_per_session=%d seconds=%.3f "
 		    "sessions=%ld sessions_per_s=%.1f rcpts=%ld rcpts_per_s=%.1f "
 		    "rcpt_p50_us=%.0f rcpt_p99_us=%.0f rcpt_p999_us=%.0f rcpt_max_us=%.0f "
 		    "replies_2xx=%ld replies_4xx=%ld replies_5xx=%ld "
-		    "rcpt_2xx=%ld rcpt_4xx=%ld rcpt_5xx=%ld early_end=%ld "
+		    "rcpt_2xx=%ld rcpt_4xx=%ld rcpt_5xx=%ld "
+		    "data_2xx=%ld data_4xx=%ld data_5xx=%ld data_p50_us=%.0f data_p99_us=%.0f "
+		    "early_end=%ld "
 		    "failed=%ld timeouts=%ld proto_errors=%ld connect_errors=%ld",
 		    cfg.conc, cfg.idle, idle_ready, cfg.rcpts, secs,
 		    cnt.sessions_done, (double)cnt.sessions_done / secs,
@@ -1034,6 +1085,8 @@ main(int argc, char **argv)
 		    pct_us(0.50), pct_us(0.99), pct_us(0.999), pct_us(1.0),
 		    cnt.reply[2], cnt.reply[4], cnt.reply[5],
 		    cnt.rcpt_reply[2], cnt.rcpt_reply[4], cnt.rcpt_reply[5],
+		    cnt.data_reply[2], cnt.data_reply[4], cnt.data_reply[5],
+		    pct_of(dlat, ndlat, 0.50), pct_of(dlat, ndlat, 0.99),
 		    cnt.early_end, cnt.sessions_failed, cnt.timeouts,
 		    cnt.proto_errors, cnt.connect_errors);
 		if (have_proc)

@@ -11,7 +11,9 @@
  * Keep the negotiation in step with milter/mlfi.c: if relayguard asks
  * for fewer or more stages or macros, so must this file.
  *
- * Usage: nullmilter -p SOCKET [-b BACKLOG]
+ * Usage: nullmilter -p SOCKET [-b BACKLOG] [-N]
+ *   -N  skip DATA (SMFIP_NODATA), as relayguard did before it took the
+ *       DATA stage: what the DATA round trip costs libmilter alone
  */
 #include <errno.h>
 #include <libmilter/mfapi.h>
@@ -26,6 +28,7 @@
  * The private pointer points into this array, so nothing is allocated.
  */
 static char nr_token[4];
+static int skip_data;		/* -N */
 #define NR_CONN	1
 #define NR_HELO	2
 
@@ -42,14 +45,15 @@ null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
+	/* DATA is kept, as relayguard keeps it (its transaction check). */
 	const unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY |
-	    SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	    SMFIP_NOUNKNOWN;
 	int nr = 0;
 
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & SMFIF_SETSYMLIST;
-	*pf1 = f1 & (skip | SMFIP_NR_CONN | SMFIP_NR_HELO);
+	*pf1 = f1 & (skip | SMFIP_NR_CONN | SMFIP_NR_HELO | (skip_data ? SMFIP_NODATA : 0));
 	*pf2 = *pf3 = 0;
 	if (*pf1 & SMFIP_NR_CONN)
 		nr |= NR_CONN;
@@ -63,6 +67,8 @@ null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		smfi_setsymlist(ctx, SMFIM_ENVFROM,
 		    "i {auth_type} {auth_authen} {tls_version} {cipher}");
 		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i");
+		if (!skip_data)
+			smfi_setsymlist(ctx, SMFIM_DATA, "i");
 	}
 	return SMFIS_CONTINUE;
 }
@@ -99,6 +105,13 @@ null_envrcpt(SMFICTX *ctx, char **argv)
 }
 
 static sfsistat
+null_data(SMFICTX *ctx)
+{
+	(void)ctx;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
 null_abort(SMFICTX *ctx)
 {
 	(void)ctx;
@@ -120,6 +133,7 @@ static struct smfiDesc desc = {
 	.xxfi_helo = null_helo,
 	.xxfi_envfrom = null_envfrom,
 	.xxfi_envrcpt = null_envrcpt,
+	.xxfi_data = null_data,
 	.xxfi_abort = null_abort,
 	.xxfi_close = null_close,
 	.xxfi_negotiate = null_negotiate,
@@ -131,17 +145,18 @@ main(int argc, char **argv)
 	const char *sock = NULL;
 	int c, backlog = 0;
 
-	while ((c = getopt(argc, argv, "p:b:")) != -1) {
+	while ((c = getopt(argc, argv, "p:b:N")) != -1) {
 		switch (c) {
 		case 'p': sock = optarg; break;
 		case 'b': backlog = atoi(optarg); break;
+		case 'N': skip_data = 1; break;
 		default:
-			fprintf(stderr, "usage: nullmilter -p SOCKET [-b BACKLOG]\n");
+			fprintf(stderr, "usage: nullmilter -p SOCKET [-b BACKLOG] [-N]\n");
 			return 2;
 		}
 	}
 	if (sock == NULL) {
-		fprintf(stderr, "usage: nullmilter -p SOCKET [-b BACKLOG]\n");
+		fprintf(stderr, "usage: nullmilter -p SOCKET [-b BACKLOG] [-N]\n");
 		return 2;
 	}
 	if (smfi_setconn((char *)sock) != MI_SUCCESS ||

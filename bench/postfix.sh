@@ -17,6 +17,9 @@
 #                         Postfix talking to libmilter over loopback TCP
 #                         stalls on delayed ACKs (measured: about 4x fewer
 #                         msg/s than over a unix socket), so both are shown
+#   baseline-ldap-warm, baseline-ldap-warm-unix
+#                         with RG_BASELINE (run.sh): the same two rows with
+#                         the baseline relayguard binary
 # Each row sends PF_MESSAGES messages with smtp-source from SOURCES
 # sessions to Postfix, which relays them to smtp-sink.  Prints one
 # "postfix row=... msgs_per_s=..." line per measurement on stdout.
@@ -87,7 +90,7 @@ mta_on_exit "milter_stop"
 configure() {
 	milter_stop
 	case $1 in
-	no-milter|null-milter*|relayguard-ldap-warm*)
+	no-milter|null-milter*|relayguard-ldap-warm*|baseline-ldap-warm*)
 		postconf -c "$PF" -e \
 		    "smtpd_relay_restrictions = check_client_access static:OK, reject_unauth_destination" \
 		    "mynetworks = 127.0.0.1/32" "relay_domains =" \
@@ -121,6 +124,9 @@ configure() {
 	relayguard-ldap-warm*)
 		"$RELAYGUARD" -f -c "$RG_CONF_LDAP" -p "$msock" \
 		    >>"$W/relayguard.log" 2>&1 & MPID=$! ;;
+	baseline-ldap-warm*)
+		"$RG_BASELINE" -f -c "$RG_CONF_LDAP" -p "$msock" \
+		    >>"$W/relayguard-baseline.log" 2>&1 & MPID=$! ;;
 	esac
 	case $1 in
 	*-unix)
@@ -139,10 +145,12 @@ send() {
 	    -t user1@example.edu -M client.offsite.example "127.0.0.1:$P25" 2>"$W/source.err"
 }
 
+ROWS="no-milter null-milter relayguard-ldap-warm postfix-ldap null-milter-unix relayguard-ldap-warm-unix"
+[ -z "${RG_BASELINE:-}" ] ||
+    ROWS="no-milter null-milter baseline-ldap-warm relayguard-ldap-warm postfix-ldap null-milter-unix baseline-ldap-warm-unix relayguard-ldap-warm-unix"
 rep=1
 while [ $rep -le "$REPS" ]; do
-	for row in no-milter null-milter relayguard-ldap-warm postfix-ldap \
-	    null-milter-unix relayguard-ldap-warm-unix; do
+	for row in $ROWS; do
 		configure "$row"
 		pf_drain 120 || echo "postfix.sh: queue did not drain before $row" >&2
 		send 50 || :			# warm the processes, the proxymap and the cache

@@ -3,7 +3,9 @@
 # Markdown tables of bench/README.md: medians over the repetitions, and
 # every relayguard row as a ratio to the null milter of the same
 # repetition and concurrency (the median of those paired ratios), with
-# the targets of issue 5 marked met or missed.
+# the targets of issue 5 marked met or missed.  With a baseline binary
+# (run.sh's RG_BASELINE: rows base-SCEN), a second table gives SCEN /
+# base-SCEN paired the same way, with the spread over the repetitions.
 set -eu
 [ $# -eq 1 ] || { echo "usage: report.sh RAW" >&2; exit 2; }
 
@@ -39,9 +41,18 @@ function median(list,    n, a, i, j, t) {
 function add(key, val) { acc[key] = (key in acc) ? acc[key] " " val : val }
 function fmt(x, d) { return x == "" ? "-" : sprintf("%." d "f", x) }
 function mark(ok) { return ok ? "met" : "**missed**" }
+function minmax(list,    n, a, i, lo, hi) {
+	n = split(list, a, " ")
+	if (n == 0) return "-"
+	lo = hi = a[1] + 0
+	for (i = 2; i <= n; i++) { if (a[i] + 0 < lo) lo = a[i] + 0; if (a[i] + 0 > hi) hi = a[i] + 0 }
+	return sprintf("%.3f-%.3f", lo, hi)
+}
+function rowname(s) { return s ~ /^base-/ ? substr(s, 6) " (baseline)" : s }
 
 $1 == "machine" { kv($0, m); machine = m["host"] ": " m["cpu"] ", " m["cpus"] " CPUs, " m["mem_mib"] " MiB, kernel " m["kernel"] ", libmilter " m["libmilter"] ", slapd " m["slapd"] ", postfix " m["postfix"] " (load at start " m["loadavg"] "), " m["date"]; next }
 $1 == "params" { kv($0, p); params = "reps=" p["reps"] ", " p["duration"] " s measured after " p["warmup"] " s warm-up per run, " p["rcpts_per_session"] " RCPT per session, " p["users"] " LDAP users"; next }
+$1 == "baseline" { kv($0, x); baseline = x["label"] " (" x["path"] ", sha256 " x["relayguard_sha256"] ")"; next }
 $1 == "missing" { kv($0, x); missing = missing "- missing rows " x["rows"] ": " x["reason"] "\n"; next }
 $1 == "micro" { kv($0, x); micro = micro "| " x["matcher"] " | " x["entries"] " | " x["ns_per_lookup"] " | " x["build_ms"] " |\n"; next }
 $1 == "postfix" {
@@ -58,17 +69,19 @@ $1 == "run" {
 	for (f in x) add(f SUBSEP g, x[f])
 	rep[s, x["conc"], x["idle"], x["rep"]] = x["sessions_per_s"]
 	p99[s, x["conc"], x["idle"], x["rep"]] = x["rcpt_p99_us"]
+	rrate[s, x["conc"], x["idle"], x["rep"]] = x["rcpts_per_s"]
 	reps[x["rep"]] = 1
 	next
 }
 END {
 	print "Machine: " machine "  "
-	print "Parameters: " params
+	print "Parameters: " params (baseline != "" ? "  " : "")
+	if (baseline != "") print "Baseline (rows \"(baseline)\"): " baseline
 	print ""
 	print "### Against the null milter (loadgen speaking milter protocol 6)"
 	print ""
-	print "| scenario | conc | idle open | sessions/s | x null | RCPT/s | RCPT p50 us | p99 us | p99 x null | p99.9 us | RCPT 2xx/4xx/5xx | milter CPU us/session | peak RSS KiB | peak threads | target | met? |"
-	print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	print "| scenario | conc | idle open | sessions/s | x null | RCPT/s | RCPT p50 us | p99 us | p99 x null | p99.9 us | RCPT 2xx/4xx/5xx | DATA 2xx/4xx/5xx | milter CPU us/session | peak RSS KiB | peak threads | target | met? |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for (i = 1; i <= ng; i++) {
 		g = order[i]; split(g, k, SUBSEP); s = k[1]; c = k[2]; idl = k[3]
 		if (s == "memory" || s ~ /^scale/) continue
@@ -81,19 +94,51 @@ END {
 		r2 = median(acc["rcpt_2xx" SUBSEP g]); r4 = median(acc["rcpt_4xx" SUBSEP g]); r5 = median(acc["rcpt_5xx" SUBSEP g])
 		p99m = median(acc["rcpt_p99_us" SUBSEP g])
 		target = "-"; ok = ""
-		if (s != "null" && idl == 0) {
+		d2 = median(acc["data_2xx" SUBSEP g])
+		data = d2 == "" ? "-" : d2 "/" median(acc["data_4xx" SUBSEP g]) "/" median(acc["data_5xx" SUBSEP g])
+		if (s != "null" && s !~ /^base-/ && idl == 0) {
 			if (s == "file" || s == "ldap-warm") { target = ">=0.95x, p99 <=1.2x"; ok = mark(rt >= 0.95 && pr <= 1.2) }
 			else if (s == "ldap-cold") { target = ">=0.85x"; ok = mark(rt >= 0.85) }
 			else if (s == "ldap-refused") { target = ">=0.9x, all 451, p99 <3 ms"; ok = mark(rt >= 0.9 && r2 == 0 && r5 == 0 && r4 > 0 && p99m < 3000) }
 			else if (s == "ldap-hang") { target = ">=0.8x"; ok = mark(rt >= 0.8) }
 		}
-		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s |\n", s, c, idl,
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %s | %s | %s | %s | %s | %s |\n", rowname(s), c, idl,
 		    fmt(median(acc["sessions_per_s" SUBSEP g]), 0), s == "null" ? "1" : fmt(rt, 2),
 		    fmt(median(acc["rcpts_per_s" SUBSEP g]), 0), fmt(median(acc["rcpt_p50_us" SUBSEP g]), 0),
 		    fmt(p99m, 0), s == "null" ? "1" : fmt(pr, 2), fmt(median(acc["rcpt_p999_us" SUBSEP g]), 0),
-		    r2, r4, r5, fmt(median(acc["milter_cpu_us_per_session" SUBSEP g]), 0),
+		    r2, r4, r5, data, fmt(median(acc["milter_cpu_us_per_session" SUBSEP g]), 0),
 		    fmt(median(acc["milter_rss_peak_kib" SUBSEP g]), 0), fmt(median(acc["milter_threads_peak" SUBSEP g]), 0),
 		    target, ok
+	}
+	if (baseline != "") {
+		print ""
+		print "### Against the baseline relayguard (same repetition, same concurrency)"
+		print ""
+		print "Each ratio is this relayguard / the baseline, paired per repetition: the median, then the lowest and highest of the repetitions."
+		print ""
+		print "| scenario | conc | sessions/s baseline | sessions/s | sessions/s ratio | spread | RCPT/s ratio | spread | RCPT p99 us baseline | RCPT p99 us | p99 ratio | spread | DATA 2xx/4xx/5xx | DATA p99 us | CPU us/session baseline | CPU us/session | target | met? |"
+		print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+		for (i = 1; i <= ng; i++) {
+			g = order[i]; split(g, k, SUBSEP); s = k[1]; c = k[2]; idl = k[3]
+			if (s !~ /^base-/) continue
+			t = substr(s, 6); gt = t SUBSEP c SUBSEP idl
+			if (!(gt in seen)) continue
+			sr = rr = pr = ""
+			for (r in reps) if ((s, c, idl, r) in rep && (t, c, idl, r) in rep && rep[s, c, idl, r] > 0) {
+				sr = sr " " rep[t, c, idl, r] / rep[s, c, idl, r]
+				if (rrate[s, c, idl, r] > 0) rr = rr " " rrate[t, c, idl, r] / rrate[s, c, idl, r]
+				if (p99[s, c, idl, r] > 0) pr = pr " " p99[t, c, idl, r] / p99[s, c, idl, r]
+			}
+			d2 = median(acc["data_2xx" SUBSEP gt])
+			data = d2 == "" ? "-" : d2 "/" median(acc["data_4xx" SUBSEP gt]) "/" median(acc["data_5xx" SUBSEP gt])
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", t, c,
+			    fmt(median(acc["sessions_per_s" SUBSEP g]), 0), fmt(median(acc["sessions_per_s" SUBSEP gt]), 0),
+			    fmt(median(sr), 3), minmax(sr), fmt(median(rr), 3), minmax(rr),
+			    fmt(median(acc["rcpt_p99_us" SUBSEP g]), 0), fmt(median(acc["rcpt_p99_us" SUBSEP gt]), 0),
+			    fmt(median(pr), 3), minmax(pr), data, fmt(median(acc["data_p99_us" SUBSEP gt]), 0),
+			    fmt(median(acc["milter_cpu_us_per_session" SUBSEP g]), 0), fmt(median(acc["milter_cpu_us_per_session" SUBSEP gt]), 0),
+			    ">=0.97x sessions/s and RCPT/s", mark(median(sr) >= 0.97 && median(rr) >= 0.97)
+		}
 	}
 	print ""
 	print "### Memory and threads with idle sessions"
@@ -158,6 +203,14 @@ END {
 			target = isrg ? ">=0.95x" : "-"
 			ok = isrg ? mark(rt >= 0.95) : ""
 			printf "| %s | %s | %s | %s | %s | %s |\n", row, c, fmt(median(acc["pf" SUBSEP g]), 1), fmt(rt, 2), target, ok
+		}
+		for (i = 1; i <= npf; i++) {
+			g = pforder[i]; split(g, k, SUBSEP); row = k[1]; c = k[2]
+			if (row !~ /^baseline-/) continue
+			t = "relayguard-" substr(row, 10); ratios = ""
+			for (r = 1; r <= 50; r++) if ((row, c, r) in pfrep && (t, c, r) in pfrep && pfrep[row, c, r] > 0)
+				ratios = ratios " " pfrep[t, c, r] / pfrep[row, c, r]
+			printf "\n%s / %s msg/s, paired per repetition: %s (spread %s)\n", t, row, fmt(median(ratios), 3), minmax(ratios)
 		}
 	}
 	if (missing != "") { print ""; print "### Not measured"; print ""; printf "%s", missing }

@@ -2,7 +2,7 @@
 # run.sh - relayguard's benchmark (issue 5): every scenario interleaved,
 # REPS repetitions, raw results as key=value lines, then the table.
 #
-#   make bench                     (or: top_builddir=BUILD sh bench/run.sh)
+#   make bench                     (or: sh bench/run.sh BUILD)
 #
 # Scenarios, each measured against a fresh milter process:
 #   null          the null milter (bench/nullmilter): libmilter's limit
@@ -11,6 +11,9 @@
 #   ldap-cold     relayguard, LDAP, unique recipients from 100,000 users
 #   ldap-refused  relayguard, LDAP URI with nothing listening (slapd stopped)
 #   ldap-hang     relayguard, LDAP, slapd frozen with SIGSTOP
+# and, only when SCENARIOS names it:
+#   null-nodata   the null milter skipping DATA (nullmilter -N): with
+#                 null, what the DATA round trip costs libmilter itself
 # at each concurrency in CONCS, then with IDLE idle sessions held open,
 # then the scale rows (cache off, 1,000 vs 100,000 users), the memory row
 # (a full 100,000-entry cache plus IDLE open sessions), the matcher
@@ -21,6 +24,14 @@
 # session [5], USERS [100000], SCENARIOS [all six], POSTFIX [1],
 # PF_MESSAGES [2000], RESULTS [$top_srcdir/bench/results].
 #
+# A second relayguard, side by side: RG_BASELINE=/path/to/relayguard (say,
+# built from an older commit) adds a row base-SCEN for each SCEN of
+# RG_BASELINE_SCENARIOS ["file ldap-warm"] that SCENARIOS runs, measured in
+# the same repetition at the same concurrency, right before SCEN in odd
+# repetitions and right after it in even ones (so that order cancels out).
+# RG_BASELINE_LABEL [baseline] names it in the report, which gives the
+# paired ratios RELAYGUARD / RG_BASELINE.
+#
 # The client is off-site (198.51.100.7), not authenticated, with TLS, and
 # every recipient is a local address that exists: inbound mail, where
 # relayguard must verify every RCPT.  Everything started here listens on
@@ -28,10 +39,15 @@
 set -eu
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+# ./quickstart bench passes the build directory as the argument.
+[ $# -eq 0 ] || [ ! -d "$1" ] || top_builddir=$1
 : "${top_builddir:=$(pwd)}"
 top_srcdir=$(cd "$top_srcdir" && pwd)
 top_builddir=$(cd "$top_builddir" && pwd)
 : "${RELAYGUARD:=$top_builddir/milter/relayguard}"
+RG_BASELINE=${RG_BASELINE:-}
+RG_BASELINE_SCENARIOS=${RG_BASELINE_SCENARIOS:-file ldap-warm}
+RG_BASELINE_LABEL=${RG_BASELINE_LABEL:-baseline}
 B=$top_builddir/bench
 REPS=${REPS:-3}
 DURATION=${DURATION:-5}
@@ -45,7 +61,7 @@ POSTFIX=${POSTFIX:-1}
 RESULTS=${RESULTS:-$top_srcdir/bench/results}
 SLAPD_SH=$top_srcdir/tests/ldap/slapd.sh
 
-for t in "$B/loadgen" "$B/nullmilter" "$B/micro_match" "$RELAYGUARD"; do
+for t in "$B/loadgen" "$B/nullmilter" "$B/micro_match" "$RELAYGUARD" ${RG_BASELINE:+"$RG_BASELINE"}; do
 	[ -x "$t" ] || { echo "run.sh: $t is not built (make first)" >&2; exit 1; }
 done
 
@@ -111,6 +127,10 @@ SOCK="inet:$MPORT@127.0.0.1"
 	    "relayguard_sha256=$(sha256sum "$RELAYGUARD" | cut -c1-12)"
 	echo "params reps=$REPS duration=$DURATION warmup=$WARMUP concs=\"$CONCS\" idle=$IDLE" \
 	    "rcpts_per_session=$RCPTS users=$USERS"
+	[ -z "$RG_BASELINE" ] ||
+	    echo "baseline label=\"$RG_BASELINE_LABEL\" path=\"$RG_BASELINE\"" \
+		"relayguard_sha256=$(sha256sum "$RG_BASELINE" | cut -c1-12)" \
+		"scenarios=\"$RG_BASELINE_SCENARIOS\""
 } > "$RAW"
 log "raw results: $RAW"
 
@@ -212,12 +232,14 @@ if [ $HAVE_LDAP = 1 ]; then
 fi
 
 # ------------------------------------------------------------ the milter --
+# milter_start CONF [BINARY]: BINARY defaults to $RELAYGUARD.
 milter_start() {
 	case $1 in
 	null)	"$B/nullmilter" -p "$SOCK" >>"$W/null.log" 2>&1 & ;;
+	null-nodata) "$B/nullmilter" -N -p "$SOCK" >>"$W/null.log" 2>&1 & ;;
 	# As the shipped systemd unit runs it: foreground, syslog only
 	# (JOURNAL_STREAM set means stderr is not a second copy of the log).
-	*)	JOURNAL_STREAM=bench "$RELAYGUARD" -f -c "$W/$1.conf" -p "$SOCK" \
+	*)	JOURNAL_STREAM=bench "${2:-$RELAYGUARD}" -f -c "$W/$1.conf" -p "$SOCK" \
 		    >>"$W/relayguard-$1.log" 2>&1 & ;;
 	esac
 	MPID=$!
@@ -237,8 +259,11 @@ WARM_RCPTS="-r user%n@example.edu -u 1:1000"
 # run_one SCENARIO REP CONC IDLE: one measurement, appended to $RAW.
 run_one() {
 	scen=$1 rep=$2 conc=$3 idle=$4
+	bin=$RELAYGUARD prefix=
+	case $scen in base-*) bin=$RG_BASELINE prefix=base-; scen=${scen#base-} ;; esac
 	case $scen in
 	null)		conf=null; args=$WARM_RCPTS ;;
+	null-nodata)	conf=null-nodata; args=$WARM_RCPTS ;;
 	file)		conf=file; args=$FILE_RCPTS ;;
 	ldap-warm)	conf=ldap; args=$WARM_RCPTS ;;
 	ldap-cold)	conf=ldap; args="-U -r user%n@example.edu -u 1:$USERS" ;;
@@ -248,7 +273,7 @@ run_one() {
 	scale-100k)	conf=ldap-nocache; args="-r user%n@example.edu -u 1:$USERS" ;;
 	esac
 	case $scen in ldap*|scale*) [ $HAVE_LDAP = 1 ] || return 0 ;; esac
-	milter_start "$conf"
+	milter_start "$conf" "$bin"
 	if [ "$scen" = ldap-warm ]; then
 		# Prime the cache with every recipient the run will use.
 		$B/loadgen -s "$SOCK" -k 5 -c 10 -w 0 -n 400 $args > /dev/null ||
@@ -264,16 +289,30 @@ run_one() {
 		FROZEN=
 	fi
 	milter_stop
+	scen=$prefix$scen
 	echo "run scenario=$scen rep=$rep $out" >> "$RAW"
-	log "$scen rep=$rep conc=$conc idle=$idle: $(echo "$out" | grep -o 'sessions_per_s=[^ ]*') $(echo "$out" | grep -o 'rcpt_p99_us=[^ ]*') $(echo "$out" | grep -o 'rcpt_4xx=[^ ]*')"
+	log "$scen rep=$rep conc=$conc idle=$idle: $(echo "$out" | grep -o 'sessions_per_s=[^ ]*') $(echo "$out" | grep -o 'rcpt_p99_us=[^ ]*') $(echo "$out" | grep -o 'rcpt_4xx=[^ ]*') $(echo "$out" | grep -o 'data_2xx=[^ ]*')"
 }
 
 # ----------------------------------------------------- the interleaved runs --
 rep=1
 while [ $rep -le "$REPS" ]; do
 	for conc in $CONCS; do
-		for scen in $SCENARIOS; do
-			run_one "$scen" "$rep" "$conc" 0
+		# (run_one sets $scen: the loop variable is another name)
+		for sc in $SCENARIOS; do
+			base=
+			case " $RG_BASELINE_SCENARIOS " in
+			*" $sc "*) [ -z "$RG_BASELINE" ] || base=base-$sc ;;
+			esac
+			if [ -n "$base" ] && [ $((rep % 2)) = 1 ]; then
+				run_one "$base" "$rep" "$conc" 0
+				run_one "$sc" "$rep" "$conc" 0
+			elif [ -n "$base" ]; then
+				run_one "$sc" "$rep" "$conc" 0
+				run_one "$base" "$rep" "$conc" 0
+			else
+				run_one "$sc" "$rep" "$conc" 0
+			fi
 		done
 	done
 	# The idle row: IDLE sessions parked after MAIL while 10 run.
@@ -307,7 +346,7 @@ log "matcher micro-benchmark"
 if [ "$POSTFIX" = 1 ]; then
 	if [ $HAVE_LDAP = 1 ] && [ -f "$top_srcdir/tests/mta/lib-postfix.sh" ]; then
 		log "through Postfix"
-		RELAYGUARD=$RELAYGUARD B=$B W=$W REPS=$REPS LDAP_PORT=$LDAP_PORT \
+		RELAYGUARD=$RELAYGUARD RG_BASELINE=$RG_BASELINE B=$B W=$W REPS=$REPS LDAP_PORT=$LDAP_PORT \
 		    RG_CONF_LDAP="$W/ldap.conf" MPORT=$MPORT top_srcdir=$top_srcdir \
 		    top_builddir=$top_builddir \
 		    bash "$top_srcdir/bench/postfix.sh" >> "$RAW" 2>"$W/postfix-bench.log" ||

@@ -34,4 +34,7 @@ done
 grep -Eq ' replies_4xx=0 replies_5xx=0 ' "$dir/out" || fail "null milter refused something"
 grep -Eq ' failed=0 timeouts=0 proto_errors=0 ' "$dir/out" || fail "sessions failed"
 grep -Eq ' idle_open=8 ' "$dir/out" || fail "idle sessions were not held open"
+# The null milter takes DATA, as relayguard does: every session sent it.
+grep -Eq ' data_2xx=[1-9][0-9]* data_4xx=0 data_5xx=0 ' "$dir/out" ||
+    fail "no DATA round trip (the milter wants DATA, loadgen must send it)"
 echo "PASS: bench/smoke.sh"
