@@ -390,7 +390,7 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	static const char *const dom_keys[] = { "local", "relay", NULL };
 	static const char *const auth_keys[] = { "relay", "require_tls", "sender_login", NULL };
 	static const char *const sender_keys[] = { "offsite_local", NULL };
-	static const char *const rcpt_keys[] = { "verify", NULL };
+	static const char *const rcpt_keys[] = { "verify", "unsafe_at", NULL };
 	static const char *const reply_keys[] = { "relay_denied", NULL };
 	static const char *const mode_names[] = { "enforce", "monitor", NULL };
 	const config_setting_t *g;
@@ -445,6 +445,20 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	}
 	load_exceptions(e, cf, p);
 	load_routing(e, cf, p);
+}
+
+/* recipients.unsafe_at: where the milter refuses an unsafe transaction. */
+static void
+load_unsafe_at(struct rg_errs *e, const config_t *cf, struct rg_config *c)
+{
+	static const char *const where[] = { "data", "end-of-data", NULL };
+	const config_setting_t *g = config_lookup(cf, "recipients");
+	int at;
+
+	if (g != NULL && config_setting_type(g) != CONFIG_TYPE_GROUP)
+		g = NULL;	/* load_policy reports it */
+	rg_conf_enum(e, g, "unsafe_at", where, 0, &at);
+	c->unsafe_at_end = at == 1;
 }
 
 /* limits = { connections; }: what one daemon takes on before it tempfails. */
@@ -580,6 +594,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 	c->migration_server = s[0] != '\0' ? rg_xstrdup(s) : NULL;
 	load_limits(e, &cf, c);
 	load_control(e, &cf, c);
+	load_unsafe_at(e, &cf, c);
 
 	load_policy(e, &cf, c->policy);
 	load_directory(e, &cf, c);

@@ -29,6 +29,7 @@ struct rg_config {
 	bool log_accepts;	/* log accepted recipients too */
 	char *dir_backend;	/* "file" or "ldap", for logs */
 	unsigned max_connections;	/* limits.connections */
+	bool unsafe_at_end;	/* recipients.unsafe_at = "end-of-data" */
 	char *control_socket;	/* control.socket, absolute; NULL when off */
 	bool control_default;	/* control.socket was not set: the built-in path */
 	char *migration_contact;	/* migration.*, for relayguard -R notices; NULL unset */

@@ -88,6 +88,7 @@ static const struct key sender_keys[] = {
 };
 static const struct key recipients_keys[] = {
 	{ "verify", K_BOOL, "true", NULL, NULL },
+	{ "unsafe_at", K_STRING, "data", NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 static const struct key replies_keys[] = {

@@ -321,11 +321,66 @@ name_settings(config_setting_t *s, const char *file)
 			name_settings(config_setting_get_elem(s, (unsigned)i), file);
 }
 
+/*
+ * The file's text, with each relative @include made absolute against the
+ * file's own directory: the daemon changes to / and reloads from there,
+ * and libconfig 1.5's include_dir would also be put in front of an
+ * absolute name.  Lines keep their numbers.  NULL (recorded) on error.
+ */
+static char *
+read_all(struct rg_errs *e, FILE *fp, const char *path)
+{
+	char *dirbuf, *line = NULL, *out = NULL;
+	const char *dir;
+	size_t cap = 0, outlen = 0;
+	ssize_t n;
+	FILE *mem;
+	int lineno = 0;
+	bool bad = false;
+
+	if ((dirbuf = strdup(path)) == NULL)
+		abort();
+	dir = dirname(dirbuf);
+	if ((mem = open_memstream(&out, &outlen)) == NULL)
+		abort();
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		const char *p = line + strspn(line, " \t");
+
+		lineno++;
+		if (outlen + (size_t)n > RG_CONF_FILE_MAX) {
+			rg_errs_add(e, path, lineno, "file is larger than %d bytes", RG_CONF_FILE_MAX);
+			bad = true;
+			break;
+		}
+		if (strncmp(p, "@include", 8) == 0 && p[8 + strspn(p + 8, " \t")] == '"') {
+			const char *q = p + 8 + strspn(p + 8, " \t") + 1;
+
+			if (*q != '/' && *q != '"') {
+				fprintf(mem, "%.*s@include \"%s/%s", (int)(p - line), line, dir, q);
+				continue;
+			}
+		}
+		fwrite(line, 1, (size_t)n, mem);
+	}
+	if (ferror(fp)) {
+		rg_errs_add(e, path, lineno, "cannot read: %s", strerror(errno));
+		bad = true;
+	}
+	fclose(mem);
+	free(line);
+	free(dirbuf);
+	if (bad) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 bool
 rg_conf_read(struct rg_errs *e, config_t *cf, const char *path, bool follow)
 {
 	FILE *fp;
-	char *name;
+	char *name, *text;
 	int fd, ok;
 
 	/* libconfig says only "file I/O error"; say which and why first. */
@@ -336,16 +391,15 @@ rg_conf_read(struct rg_errs *e, config_t *cf, const char *path, bool follow)
 		close(fd);
 		return false;
 	}
+	/* Parsed from the descriptor we checked, not from the name again. */
+	text = read_all(e, fp, path);
+	fclose(fp);
+	if (text == NULL)
+		return false;
 	config_init(cf);
 	config_set_auto_convert(cf, 0);
-	/* @include is relative to the file, like every other name in it. */
-	if ((name = strdup(path)) == NULL)
-		abort();
-	config_set_include_dir(cf, dirname(name));
-	free(name);
-	/* Parsed from the descriptor we checked, not from the name again. */
-	ok = config_read(cf, fp);
-	fclose(fp);
+	ok = config_read_string(cf, text);
+	free(text);
 	if (!ok) {
 		rg_errs_add(e, config_error_file(cf) ? config_error_file(cf) : path,
 		    config_error_line(cf), "%s", config_error_text(cf));

@@ -62,6 +62,9 @@ int	rg_conf_open(struct rg_errs *, const char *file, int line, const char *label
  */
 bool	rg_conf_read(struct rg_errs *, config_t *cf, const char *path, bool follow);
 
+/* Largest configuration file read (an @included one is libconfig's to read). */
+#define RG_CONF_FILE_MAX	(16 * 1024 * 1024)
+
 /* Resolve 'path' relative to the directory holding 'conffile'; malloc'd. */
 char	*rg_conf_path(const char *conffile, const char *path);
 

@@ -25,6 +25,7 @@ struct conn {
 	struct rg_session *session;
 	bool counted;		/* holds one of the busy connections */
 	bool over_limit;	/* beyond limits.connections: tempfail at CONNECT */
+	bool check_at_end;	/* refuse an unsafe transaction at end of data, not at DATA */
 	bool nr_conn;		/* the MTA agreed we send no reply at CONNECT */
 	bool nr_helo;
 };
@@ -158,6 +159,8 @@ count_in(struct conn *c)
 	struct rg_config *cfg = rg_config_current();
 	unsigned limit = cfg != NULL ? cfg->max_connections : RG_CONNECTIONS_DEFAULT;
 
+	/* Fixed per connection: it decides whether the MTA sends DATA at all. */
+	c->check_at_end = cfg != NULL && cfg->unsafe_at_end;
 	rg_config_release(&cfg);
 	c->counted = true;
 	c->over_limit = atomic_fetch_add(&busy, 1) >= limit;
@@ -197,9 +200,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
     unsigned long *pf3)
 {
-	/* DATA is kept: it is where an unsafe transaction is refused whole. */
-	const unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY |
-	    SMFIP_NOUNKNOWN;
+	/* DATA is kept unless recipients.unsafe_at moves the check to end of data. */
+	unsigned long skip = SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN;
 	struct conn *c = conn_get(ctx);
 
 	(void)f2;
@@ -208,11 +210,13 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 		return SMFIS_TEMPFAIL;
 	if (!c->counted)
 		count_in(c);
+	if (c->check_at_end)
+		skip |= SMFIP_NODATA;
 	*pf0 = f0 & SMFIF_SETSYMLIST;
 	/* A connection over the limit must be able to answer at CONNECT. */
 	*pf1 = f1 & (skip | SMFIP_NR_HELO | (c->over_limit ? 0 : SMFIP_NR_CONN));
 	*pf2 = *pf3 = 0;
-	if (!(f1 & SMFIP_NODATA))
+	if (!(f1 & SMFIP_NODATA) && !c->check_at_end)
 		warn_no_data();
 	c->nr_conn = (*pf1 & SMFIP_NR_CONN) != 0;
 	c->nr_helo = (*pf1 & SMFIP_NR_HELO) != 0;
@@ -223,6 +227,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 		    "i {auth_type} {auth_authen} {tls_version} {cipher}");
 		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i {rcpt_mailer} {rcpt_host} {rcpt_addr}");
 		smfi_setsymlist(ctx, SMFIM_DATA, "i");
+		smfi_setsymlist(ctx, SMFIM_EOM, "i");
 	}
 	return SMFIS_CONTINUE;
 }
@@ -317,10 +322,32 @@ mlfi_data(SMFICTX *ctx)
 
 	if (c == NULL || c->session == NULL)
 		return SMFIS_TEMPFAIL;
+	if (c->check_at_end)
+		return SMFIS_CONTINUE;
 	log_macros(ctx, "data");
 	rg_session_set_queue_id(c->session, macro(ctx, "i"));
 	rg_session_data(c->session, &v);
 	return decided(ctx, RG_STATS_DATA, &v);
+}
+
+/*
+ * End of data: where recipients.unsafe_at = "end-of-data" refuses an
+ * unsafe transaction.  The MTA waits for this reply anyway, so it costs
+ * no round trip; the client has sent the body for nothing, that is all.
+ */
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+	struct rg_verdict v;
+
+	if (c == NULL || c->session == NULL)
+		return SMFIS_TEMPFAIL;
+	if (!c->check_at_end)
+		return SMFIS_CONTINUE;
+	rg_session_set_queue_id(c->session, macro(ctx, "i"));
+	rg_session_end_of_data(c->session, &v);
+	return to_smfis(ctx, &v);
 }
 
 static sfsistat
@@ -356,6 +383,7 @@ struct smfiDesc rg_mlfi_desc = {
 	.xxfi_envfrom = mlfi_envfrom,
 	.xxfi_envrcpt = mlfi_envrcpt,
 	.xxfi_data = mlfi_data,
+	.xxfi_eom = mlfi_eom,
 	.xxfi_abort = mlfi_abort,
 	.xxfi_close = mlfi_close,
 	.xxfi_negotiate = mlfi_negotiate,

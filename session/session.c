@@ -435,11 +435,23 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	emit_line(s, "rcpt", arg, v, &ln, true);
 }
 
-void
-rg_session_data(struct rg_session *s, struct rg_verdict *v)
+static void
+unsafe_check(struct rg_session *s, const char *stage, struct rg_verdict *v)
 {
 	rg_policy_data(s->cfg->policy, s->unsafe, v);
 	/* An accepted DATA says nothing the RCPT lines did not. */
 	if (v->notable)
-		emit_line(s, "data", s->malformed_rcpt, v, NULL, false);
+		emit_line(s, stage, s->malformed_rcpt, v, NULL, false);
+}
+
+void
+rg_session_data(struct rg_session *s, struct rg_verdict *v)
+{
+	unsafe_check(s, "data", v);
+}
+
+void
+rg_session_end_of_data(struct rg_session *s, struct rg_verdict *v)
+{
+	unsafe_check(s, "end-of-data", v);
 }

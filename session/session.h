@@ -69,6 +69,8 @@ void	rg_session_rcpt(struct rg_session *, const char *rcpt, struct rg_verdict *v
  * MTA may have dropped both.  Accepted DATA is not logged.
  */
 void	rg_session_data(struct rg_session *, struct rg_verdict *v_r);
+/* The same check at end of data (recipients.unsafe_at = "end-of-data"). */
+void	rg_session_end_of_data(struct rg_session *, struct rg_verdict *v_r);
 
 /* The transaction ended (RSET or abort): forget its sender and recipients. */
 void	rg_session_reset(struct rg_session *);

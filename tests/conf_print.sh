@@ -207,7 +207,7 @@ networks = { trusted = [ "192.0.2.0/24", "2001:db8::/32", "10.1.0.0/16", "10.2.0
 domains = { local = [ "example.edu", ".example.edu" ]; relay = [ "partner.example", ".partner.example" ]; };
 auth = { relay = false; require_tls = false; sender_login = "warn"; };
 sender = { offsite_local = "reject"; };
-recipients = { verify = false; };
+recipients = { verify = false; unsafe_at = "end-of-data"; };
 replies = { relay_denied = "No relaying here; see https://example.edu/mail"; };
 @include "@SUB@/exceptions.inc"
 routing = { check = "reject"; local_mailers = [ "local", "cyrus" ]; hosts = [ "mx.example.edu" ]; };

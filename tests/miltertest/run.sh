@@ -35,4 +35,11 @@ port=$(free_port)
 start_milter "$T/limits.conf" "$port" "$T/limits-milter.log"
 RG_SOCKET="inet:$port@127.0.0.1" run limits "$T/limits-milter.log"
 kill -0 "$MILTER_PID" 2>/dev/null && pass || fail "relayguard died"
+# recipients.unsafe_at = "end-of-data", on a milter of its own.
+write_policy "$T/eod.conf"
+sed -i 's/^recipients = { verify = true; };/recipients = { verify = true; unsafe_at = "end-of-data"; };/' "$T/eod.conf"
+grep -q 'unsafe_at = "end-of-data"' "$T/eod.conf" || fail "eod.conf: the recipients line moved"
+port=$(free_port)
+start_milter "$T/eod.conf" "$port" "$T/eod-milter.log"
+RG_SOCKET="inet:$port@127.0.0.1" run eod "$T/eod-milter.log"
 finish
