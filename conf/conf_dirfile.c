@@ -20,6 +20,7 @@ valid_addr(struct rg_errs *e, const config_setting_t *s, const char *what,
     const char *text, struct rg_addr *a)
 {
 	if (rg_addr_parse(text, a) != RG_ADDR_OK || a->null || a->domain[0] == '\0' ||
+	    a->idn_invalid ||
 	    a->routed || a->source_route) {
 		rg_errs_at(e, s, "%s \"%s\" is not a plain local@domain address", what, text);
 		return false;

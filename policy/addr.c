@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "idn.h"
 #include "common/strutil.h"
 
 const char *
@@ -124,6 +125,29 @@ parse_quoted(const char *p, const char *end, char *out, size_t outlen,
 	return RG_ADDR_SYNTAX;
 }
 
+/*
+ * The domain in A-label form, so both spellings of an IDN compare and
+ * look up alike.  One that cannot be converted stays as sent, 8-bit:
+ * no domain set holds such a key, so it is never local by accident.
+ */
+static void
+idn_domain(struct rg_addr *a)
+{
+	char ascii[RG_ADDR_DOMAIN_MAX];
+
+	switch (rg_idn_to_ascii(a->domain, false, ascii, sizeof(ascii), NULL)) {
+	case RG_IDN_ASCII:
+		break;
+	case RG_IDN_CONVERTED:
+		memcpy(a->domain, ascii, strlen(ascii) + 1);
+		a->idn = true;
+		break;
+	case RG_IDN_INVALID:
+		a->idn_invalid = true;
+		break;
+	}
+}
+
 static enum rg_addr_status
 parse_mailbox(const char *p, const char *end, struct rg_addr *a)
 {
@@ -185,6 +209,8 @@ parse_mailbox(const char *p, const char *end, struct rg_addr *a)
 		if (!domain_ok(a->domain))
 			return RG_ADDR_SYNTAX;
 		a->ip_literal = a->domain[0] == '[';
+		if (!a->ip_literal)
+			idn_domain(a);
 	}
 	return RG_ADDR_OK;
 }

@@ -30,8 +30,10 @@ struct rg_addr {
 	bool source_route;	/* an @a,@b: prefix was present (and dropped) */
 	bool routed;		/* unquoted local part holds '@', '%' or '!' */
 	bool ip_literal;	/* domain is [a.b.c.d] or [IPv6:...] */
+	bool idn;		/* domain was sent in U-labels; 'domain' is its A-label form */
+	bool idn_invalid;	/* 8-bit domain that is no valid IDN; kept as sent */
 	char local[RG_ADDR_LOCAL_MAX];	/* unquoted, case kept */
-	char domain[RG_ADDR_DOMAIN_MAX];	/* lower-cased, one trailing dot dropped; "" if none */
+	char domain[RG_ADDR_DOMAIN_MAX];	/* lower-cased A-labels, one trailing dot dropped; "" if none */
 	char norm[RG_ADDR_LOCAL_MAX + RG_ADDR_DOMAIN_MAX + 1]; /* local@domain, or local */
 };
 

@@ -9,6 +9,8 @@
 #include <strings.h>
 
 #include "domset.h"
+#include "idn.h"
+#include "common/log.h"
 #include "common/strutil.h"
 
 struct rg_domset {
@@ -59,11 +61,45 @@ probe(const struct rg_domset *s, const char *key, size_t n)
 	}
 }
 
+/*
+ * A pattern of U-labels is stored as A-labels, its leading dot kept, so
+ * both spellings match.  'ascii' is set to "" when nothing was converted.
+ */
+static bool
+idn_pattern(const char *pat, size_t n, char *ascii, size_t asciilen, char *err, size_t errlen)
+{
+	bool dot = pat[0] == '.';
+	char name[RG_DOMSET_NAME_MAX + 1], shown[2 * RG_DOMSET_NAME_MAX];
+	const char *why = NULL;
+
+	ascii[0] = '\0';
+	if (!rg_strncpy(name, sizeof(name), pat + dot, n - dot)) {
+		snprintf(err, errlen, "\"%s\" is not a domain", pat);
+		return false;
+	}
+	switch (rg_idn_to_ascii(name, true, ascii + dot, asciilen - dot, &why)) {
+	case RG_IDN_ASCII:
+		ascii[0] = '\0';
+		return true;
+	case RG_IDN_CONVERTED:
+		if (dot)
+			ascii[0] = '.';
+		return true;
+	case RG_IDN_INVALID:
+		break;
+	}
+	ascii[0] = '\0';
+	rg_log_escape(pat, shown, sizeof(shown));
+	snprintf(err, errlen, "\"%s\" is not a valid internationalized domain (IDNA2008, lower"
+	    " case): %s", shown, why);
+	return false;
+}
+
 bool
 rg_domset_add(struct rg_domset *s, const char *pat, char *err, size_t errlen)
 {
 	size_t n = strlen(pat);
-	char **slot;
+	char **slot, ascii[RG_DOMSET_NAME_MAX + 2];
 
 	if (n > 0 && pat[n - 1] == '.')
 		n--;
@@ -83,6 +119,12 @@ rg_domset_add(struct rg_domset *s, const char *pat, char *err, size_t errlen)
 				snprintf(err, errlen, "\"%s\" is not a domain", pat);
 			return false;
 		}
+	}
+	if (!idn_pattern(pat, n, ascii, sizeof(ascii), err, errlen))
+		return false;
+	if (ascii[0] != '\0') {
+		pat = ascii;
+		n = strlen(ascii);
 	}
 	if ((s->count + 1) * 2 > s->cap) {
 		char **old = s->slots;
@@ -109,9 +151,20 @@ bool
 rg_domset_contains(const struct rg_domset *s, const char *domain)
 {
 	size_t n = strlen(domain);
+	char ascii[RG_DOMSET_NAME_MAX + 1];
 
 	if (s->count == 0 || n == 0)
 		return false;
+	switch (rg_idn_to_ascii(domain, false, ascii, sizeof(ascii), NULL)) {
+	case RG_IDN_ASCII:
+		break;
+	case RG_IDN_CONVERTED:
+		domain = ascii;
+		n = strlen(ascii);
+		break;
+	case RG_IDN_INVALID:
+		return false;	/* never ours by accident */
+	}
 	if (domain[n - 1] == '.')
 		n--;
 	if (*probe(s, domain, n) != NULL)

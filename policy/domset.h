@@ -4,6 +4,9 @@
  * domain itself, as in Postfix's parent_domain_matches_subdomains=no).
  * Matching is ASCII case-insensitive and ignores one trailing dot.
  * IP literals match only when listed literally ("[192.0.2.1]").
+ * Internationalized names are kept and compared as A-labels, so
+ * "bücher.example" and "xn--bcher-kva.example" are one (see idn.h); a
+ * name that is no valid IDN matches nothing.
  *
  * Lookup is one hash probe per label of the queried domain, so it does
  * not slow down as the set grows.  Read-only after build; thread-safe.
@@ -13,6 +16,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* Longest name (without a leading dot) in either form. */
+#define RG_DOMSET_NAME_MAX	255
 
 struct rg_domset;
 

@@ -254,6 +254,28 @@ test_addr_plain(void)
 		UT_INT(prows[i].in, "plain", rg_addr_plain(prows[i].in), prows[i].plain);
 }
 
+/* The parsed domain is in A-label form; what cannot be converted stays as sent. */
+static void
+test_addr_idn(void)
+{
+	static const struct { const char *in; const char *domain; bool idn, invalid; } irows[] = {
+		{ "<u@bücher.example>", "xn--bcher-kva.example", true, false },
+		{ "<u@BÜCHER.Example.>", "xn--bcher-kva.example", true, false },
+		{ "<u@xn--bcher-kva.example>", "xn--bcher-kva.example", false, false },
+		{ "<u@b\xfc" "cher.example>", "b\xfc" "cher.example", false, true },
+		{ "<u@[192.0.2.1]>", "[192.0.2.1]", false, false },
+	};
+
+	for (size_t i = 0; i < UT_NROWS(irows); i++) {
+		struct rg_addr a;
+
+		UT_STR(irows[i].in, "status", rg_addr_status_name(rg_addr_parse(irows[i].in, &a)), "ok");
+		UT_STR(irows[i].in, "domain", a.domain, irows[i].domain);
+		UT_INT(irows[i].in, "idn", a.idn, irows[i].idn);
+		UT_INT(irows[i].in, "idn_invalid", a.idn_invalid, irows[i].invalid);
+	}
+}
+
 static void
 test_addr_status_names(void)
 {
@@ -272,5 +294,6 @@ add_addr_suite(void)
 	ut_test(s, "over-long local part and domain", test_addr_lengths);
 	ut_test(s, "list-like arguments", test_addr_listlike);
 	ut_test(s, "plain spellings", test_addr_plain);
+	ut_test(s, "internationalized domains", test_addr_idn);
 	ut_test(s, "status names", test_addr_status_names);
 }

@@ -374,6 +374,55 @@ test_domset_10000(void)
 	rg_domset_destroy(&s);
 }
 
+/* A U-label and its A-label are one domain; a name that is no IDN matches nothing. */
+static void
+test_domset_idn(void)
+{
+	static const char *const pats[] = { "bücher.example", ".münchen.example",
+	    "xn--caf-dma.example", NULL };
+	static const struct { const char *dom; bool in; } rows[] = {
+		{ "bücher.example", true },
+		{ "xn--bcher-kva.example", true },
+		{ "XN--BCHER-KVA.example", true },
+		{ "BÜCHER.example", true },		/* UTS #46 maps case for clients */
+		{ "bu\xcc\x88" "cher.example", true },	/* NFD: u + combining diaeresis */
+		{ "bücher.example.", true },
+		{ "a.münchen.example", true },
+		{ "a.xn--mnchen-3ya.example", true },
+		{ "münchen.example", false },		/* ".x" never matches x itself */
+		{ "café.example", true },		/* listed as an A-label */
+		{ "b\xfc" "cher.example", false },	/* Latin-1, not UTF-8 */
+		{ "bucher.example", false },
+		{ "b\xc3\xbc\xc3" "cher.example", false },	/* truncated UTF-8 */
+		{ "xn--zzzzz.example", false },
+		{ "b\xe2\x80\x8b" "ücher.example", false },	/* U+200B: UTS #46 would drop it */
+		{ "ｂücher.example", false },		/* full-width b: UTS #46 would fold it */
+	};
+	struct rg_domset *s = domset_of(pats);
+
+	for (size_t i = 0; i < UT_NROWS(rows); i++)
+		UT_INT(rows[i].dom, "idn match", rg_domset_contains(s, rows[i].dom), rows[i].in);
+	rg_domset_destroy(&s);
+}
+
+/* Names the postmaster writes are strict IDNA2008: no silent mapping. */
+static void
+test_domset_idn_errors(void)
+{
+	static const char *const bad[] = { "BÜCHER.example", "a\xe2\x80\x8b" "b.example",
+	    "b\xfc" "cher.example", ".ｂücher.example", NULL };
+	char err[256];
+
+	for (size_t i = 0; bad[i] != NULL; i++) {
+		struct rg_domset *s = rg_domset_new();
+
+		err[0] = '\0';
+		UT_INT(bad[i], "refused", rg_domset_add(s, bad[i], err, sizeof(err)), false);
+		UT_HAS(bad[i], "reason", err, "internationalized");
+		rg_domset_destroy(&s);
+	}
+}
+
 void
 add_netset_suite(void)
 {
@@ -387,4 +436,6 @@ add_netset_suite(void)
 	ut_test(s, "domain matching", test_domset_matching);
 	ut_test(s, "rg_domset_add rejects bad domains", test_domset_add_errors);
 	ut_test(s, "10,000 domains", test_domset_10000);
+	ut_test(s, "IDN: U-labels and A-labels", test_domset_idn);
+	ut_test(s, "IDN: strict names in the config", test_domset_idn_errors);
 }
