@@ -219,11 +219,12 @@ lf-semicolon|<;Name <T>>|rg|rg
 lf-group|<group: Name <T>;>|rg|rg
 '
 
-# list_form NAME ARG TARGET WHO: one transaction from the off-site client,
-# MAIL FROM:<alice@example.edu>, RCPT alice, RCPT ARG, DATA (the raw client
-# sends DATA whatever the replies were).
+# list_form NAME ARG TARGET WHO [RUNNER [ARGS]]: one transaction from the
+# off-site client, MAIL FROM:<alice@example.edu>, RCPT alice, RCPT ARG,
+# DATA (the raw client sends DATA whatever the replies were); RUNNER is
+# r25 (default) or r465, ARGS more rgsmtp.py options (--tls starttls).
 list_form() {
-    r25 "$1" "${OFF_RAW[@]}" --from '<alice@example.edu>' --rcpt '<alice@example.edu>' --rcpt "$2"
+    "${5:-r25}" "$1" "${OFF_RAW[@]}" ${6:+$6} --from '<alice@example.edu>' --rcpt '<alice@example.edu>' --rcpt "$2"
     expect_reply "RCPT TO:<alice@example.edu>" "250 2.1.5"
     expect_not_delivered_to "$3"
     tok=$(rcpt_token "$3")
@@ -294,6 +295,13 @@ cases_list_forms() {
         case $MTA in sendmail) who=$sm ;; *) who=$pf ;; esac
         list_form "$name" "${arg/T/$t}" "$t" "$who"
     done 3<<<"$LIST_FORMS"
+
+    # The reported transaction on the TLS listeners too: STARTTLS on port 25
+    # and implicit TLS on port 465 (587 demands AUTH before MAIL).
+    list_form lf-reported-starttls '<,Name <lf-tls25@victim.example>>' lf-tls25@victim.example 'rg:501 5.1.3' r25 '--tls starttls'
+    if grep -q '^ ~> RCPT TO:<,Name' "$W/cases/$CASE.txt"; then ok "sent over STARTTLS"; else bad "RCPT was not sent over TLS"; fi
+    list_form lf-reported-465 '<,Name <lf-tls465@victim.example>>' lf-tls465@victim.example 'rg:501 5.1.3' r465
+    if grep -q '^ ~> RCPT TO:<,Name' "$W/cases/$CASE.txt"; then ok "sent over implicit TLS"; else bad "RCPT was not sent over TLS"; fi
 }
 
 # A refused RCPT that the MTA reads as the same address as an accepted
