@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * micro_match.c - how fast relayguard's CIDR and domain matchers answer,
  * and whether that changes with the size of the set.

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # plot.sh RAW OUT.png - sessions/s and RCPT p99 against concurrency, one
 # line per scenario (medians over the repetitions, no idle sessions).
 # Needs gnuplot (Debian: gnuplot-nox).

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # postfix.sh - the through-Postfix rows of the benchmark (issue 5).
 #
 # Run by bench/run.sh, which passes the slapd it started (LDAP_PORT), the

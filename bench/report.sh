@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # report.sh RAW - turn bench/run.sh's raw key=value results into the
 # Markdown tables of bench/README.md: medians over the repetitions, and
 # every relayguard row as a ratio to the null milter of the same

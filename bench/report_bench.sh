@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # bench/report_bench.sh: relayguard -R over a generated syslog file, as a
 # ratio to grep -c 'relayguard\[' on the same file in the same run, and
 # its peak RSS at two sizes (issue 11).

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # run.sh - relayguard's benchmark (issue 5): every scenario interleaved,
 # REPS repetitions, raw results as key=value lines, then the table.
 #

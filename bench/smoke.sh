@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # smoke.sh - do the benchmark tools work and print numbers?  No timing is
 # asserted: that would make `make check` fail on a busy machine.
 set -eu

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * strmap.h - a string-keyed hash map with ASCII case-insensitive keys.
  * Built single-threaded, then read-only and safe to share.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * strutil.c - string helpers.  Locale-independent by design: domain
  * and address comparisons must not change with LC_CTYPE.

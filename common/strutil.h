@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * strutil.h - small string helpers that never truncate silently.
  * All functions are reentrant.

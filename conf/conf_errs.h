@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * conf_errs.h - a list of "FILE:LINE: message" strings, collected so a
  * broken file reports all of its problems at once, and beside it a list

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * conf_ldap.h - parse directory = { backend = "ldap"; ldap = {...}; cache = {...}; }
  * into an LDAP directory handle.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * conf_print.c - relayguard -n -p (the effective configuration) and
  * -n -d (every default), in policy.conf syntax.

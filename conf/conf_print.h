@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * conf_print.h - relayguard -n -p and -n -d: policy.conf as the loader
  * understood it, written back in policy.conf syntax.

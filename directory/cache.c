@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * cache.c - bounded LRU answer cache, striped so that milter threads
  * looking up different recipients rarely wait on one another.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * cache.h - a bounded, thread-safe answer cache for directory lookups.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * dir.c - dispatch to a directory backend, and make the three-way
  * contract hold even when a backend forgets to fill an answer in.

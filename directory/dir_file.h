@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * dir_file.h - the embedded directory: recipients and login ownership
  * held in memory, loaded from directory.conf by conf/ at config load.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * dir_ldap.c - the LDAP backend's lookups: recipient kinds and login
  * ownership, each behind the answer cache.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * dir_ldap.h - the LDAP directory backend (OpenLDAP libldap).
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * dir_ldap_filter.c - filter templates (%s %u %d %%) with RFC 4515
  * escaping, and the syntax checks the config parser needs.

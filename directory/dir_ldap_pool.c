@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * dir_ldap_pool.c - connection pool, per-URI circuit breaker, and
  * opening one connection (connect, StartTLS, bind) within a deadline.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * dir_ldap_pool.h - LDAP connections for the LDAP backend: a fixed pool
  * of handles, per-URI health (a circuit breaker), connect/StartTLS/bind

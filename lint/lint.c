@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * lint.c - findings, the site facts from policy.conf, and -L dispatch.
  */

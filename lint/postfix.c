@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * postfix.c - read Postfix's configuration through postconf and check
  * relayguard's place in it.

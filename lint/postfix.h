@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * postfix.h - lint Postfix's milter wiring from postconf(1)'s output.
  *

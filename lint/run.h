@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * run.h - run a helper program (postconf) and read what it prints,
  * treating it as hostile: no shell, a deadline, bounded output and

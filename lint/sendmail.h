@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * sendmail.h - lint Sendmail's milter wiring from its sendmail.cf.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * sock.h - milter socket names, as relayguard (libmilter), Sendmail and
  * Postfix write them, reduced to one form that can be compared.

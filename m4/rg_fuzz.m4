@@ -1,3 +1,5 @@
+dnl SPDX-License-Identifier: BSD-2-Clause
+dnl Copyright 2026 The relayguard authors
 dnl RG_CHECK_FUZZER: is there a clang that links libFuzzer targets with
 dnl ASan and UBSan?  Sets FUZZ_CC, HAVE_FUZZ (yes/no) and FUZZ_MISSING (why
 dnl not); "make fuzz" and "make fuzz-smoke" skip with that message when not.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * import.h - "relayguard -I sendmail|postfix": turn another MTA's relay
  * exceptions into a legacy_exceptions fragment for policy.conf.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * migrate.h - read the relay exceptions of another MTA: a Sendmail access
  * file (the text that makemap turns into access.db) or a Postfix access

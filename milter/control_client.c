@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * control_client.c - relayguard -S: one request to the control socket,
  * the answer to stdout.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * daemon.h - process plumbing: detach, pid file, privilege drop, and
  * the SIGUSR1 reload thread.  Startup-only functions may exit; the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * mlfi.h - libmilter callbacks: macros and envelope arguments become
  * session facts; session verdicts become SMFIS_* codes and replies.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * notify.h - tell the service manager how the daemon is doing, with
  * sd_notify(3), for a systemd unit of Type=notify.

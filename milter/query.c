@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * query.c - relayguard -q ADDRESS and -q login=LOGIN.
  *

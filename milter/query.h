@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * query.h - relayguard -q: one directory lookup from the command line,
  * like postmap -q, through the same rg_dir_* calls and address

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * testmode.c - the -T front end.  Arguments stand in for what the MTA
  * would send; everything after parsing goes through session/, exactly

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * testmode.h - "relayguard -T": replay one SMTP transaction through the
  * daemon's own session code and print each stage's decision line.

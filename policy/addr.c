@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * addr.c - RFC 5321 envelope address parsing for relay decisions.
  *

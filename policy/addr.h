@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * addr.h - parse an envelope address the way RFC 5321 reads it, and
  * flag every form that routes mail through us.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * domset.c - domain set: an open-addressing table of lower-cased names.
  * A leading '.' is kept in the stored key, so exact and subdomain

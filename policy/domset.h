@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * domset.h - a set of mail domains: "example.edu" matches itself only,
  * ".example.edu" matches every subdomain of example.edu (not the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * netset.c - CIDR set as one hash table keyed by (family, prefix, masked bits).
  */

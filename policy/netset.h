@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * netset.h - a set of IPv4 and IPv6 networks (CIDR), for "is this client
  * trusted".

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * policy.c - the decision table.  Each stage function walks the rules
  * in a fixed order and fills one verdict; finish() then applies

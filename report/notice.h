@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * notice.h - relayguard -R --notices DIR: one plain-text notice per
  * legacy exception still in use, for the admin to review and send.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * output.h - relayguard -R's text and JSON reports, from a finished tally.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * session.c - per-connection state, directory lookups and decision lines.
  */

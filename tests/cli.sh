@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # The command-line contract: -V, -n (every error as FILE:LINE), and the
 # exit statuses of -T.
 . "$top_srcdir/tests/lib.sh"

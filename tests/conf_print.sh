@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # relayguard -n -p (the effective policy), -n -d (every default), the -n
 # warnings of issue 15, and -q against the file directory:
 #  - every key of a *keys[] array in conf/conf.c and conf/conf_ldap.c is

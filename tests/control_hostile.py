@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 """control_hostile.py SOCKET: hostile clients against the control socket.
 
 Each check prints "ok NAME" or "not NAME: why".  The server promises

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # Fail when the manual pages drift from the code:
 #  - every reason tag is in the reasons[] table of common/stats.c (-S);
 #  - every key of a *keys[] array in conf/conf.c, conf/conf_dirfile.c and

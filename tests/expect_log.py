@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 """expect_log.py SCRIPT LOG [PHASE]: check a test script's log expectations.
 
 Each "-- expect: REGEX" line of SCRIPT (or "-- expect[PHASE]: REGEX" when a

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 """layering.py SRCDIR: check that each layer includes only what it may.
 
 Every #include is resolved to the file it names, whatever its spelling

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # Layering: each layer includes only what it may (tests/layering.py
 # resolves every include, whatever its spelling), and the built engine
 # does not reach for symbols of a layer it must not know.  A self-test

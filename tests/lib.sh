@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/lib.sh - shared helpers for relayguard's shell tests.
 # Sourced, not run.  Each test gets a private temp dir, removed on exit
 # along with every process it started.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # systemd readiness (sd_notify): READY=1 comes only once the milter
 # socket accepts connections; each SIGUSR1 gives RELOADING=1 then READY=1,
 # for a good file and a refused one alike; SIGTERM gives STOPPING=1 and a

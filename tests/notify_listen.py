@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 """A stand-in for systemd's notification socket, for tests/notify.sh.
 
 notify_listen.py NOTIFY_PATH MILTER_SOCKET LOG

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 """promcheck.py [FILE] [--get NAME{LABELS}]...: check Prometheus text format.
 
 Reads FILE (or stdin) and checks it against the text exposition format

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # Reload under traffic: SIGUSR1 with a good file changes the policy for
 # new connections only; with a bad file it logs FILE:LINE and keeps the
 # old policy; the daemon never exits.

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- ldap.lua: lookups through the LDAP backend for tests/control/ldap.sh,
 -- which checks the counters each phase (RG_PHASE) leaves behind.
 dofile(os.getenv("RG_LUA_DIR") .. "/common.lua")

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # ldap.sh - relayguard -S with the LDAP backend against a real slapd:
 # lookups and cache counters, each URI's state, failures and search
 # histogram, through an outage and a recovery.  URIs: one nobody listens

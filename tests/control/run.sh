@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # The control socket and relayguard -S (issue 15, section 1):
 #  - the socket is a unix socket, mode 0660, the daemon's user's;
 #  - after a known sequence of miltertest transactions the counters are

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- traffic.lua: a known sequence of transactions; tests/control/run.sh
 -- checks that the daemon's counters moved by exactly these decisions:
 --   connect accept offsite 1, connect accept trusted 1, helo accept helo 2,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * fuzz_addr.c - libFuzzer harness: rg_addr_parse(), rg_addr_listlike()
  * and the RCPT relay decision, with two oracles that do not trust the

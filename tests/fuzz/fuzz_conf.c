@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * fuzz_conf.c - libFuzzer harness: policy.conf and directory.conf
  * loading (conf/), for the file and the LDAP backends.

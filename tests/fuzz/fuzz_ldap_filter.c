@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * fuzz_ldap_filter.c - libFuzzer harness: LDAP filter templates and
  * their expansion (directory/dir_ldap_filter.c).

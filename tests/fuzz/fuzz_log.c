@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * fuzz_log.c - libFuzzer harness: the key=value line builder (rg_kv_*)
  * and rg_log_escape(), with a parse-back round trip as the oracle.

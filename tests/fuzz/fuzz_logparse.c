@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * fuzz_logparse.c - libFuzzer harness: relayguard -R's log reader
  * (report/logparse.c) and its counters (report/tally.c).

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # smoke.sh SRCDIR BUILDDIR HARNESS... - run each libFuzzer harness for
 # $FUZZ_SECONDS (default 60) on its seed corpus, one at a time.  New inputs
 # go to a scratch directory, never into the source tree; a crash input is

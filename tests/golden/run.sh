@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # Golden replay, in the style of Postfix's smtpd_check.in/.ref: run each
 # transaction of transactions.in through "relayguard -T" and diff the
 # decisions against transactions.ref.  Regenerate the reference with

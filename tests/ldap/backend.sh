@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # backend.sh - the LDAP backend against a real slapd, through ldapq (one
 # long-lived handle, so cache and breaker state carry across steps):
 # kinds, login ownership, injection, failover, outage, recovery, stalls,

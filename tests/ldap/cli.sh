@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # cli.sh - relayguard -n, -n -v and -T against a real slapd: kinds,
 # login ownership, injection, failover, slapd stopped and restarted, a
 # stalled server, and configuration errors.  Exact codes and reasons.

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # failover.sh - after a full outage the breaker must still fail over.
 #
 # Issue 13, defect 1: with uris = [A, B], the lookup that found A back up

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * ldapq - drive one long-lived directory handle from the command line,
  * so the backend tests can keep cache and breaker state across a slapd

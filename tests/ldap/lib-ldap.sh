@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # lib-ldap.sh - sourced by the LDAP tests: a private temp dir, slapd and
 # stalled listeners that are always stopped (trap), config writing, and
 # assertions that print what they expected and what they got.

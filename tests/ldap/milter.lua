@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- milter.lua: relayguard's LDAP backend over the milter protocol.
 -- milter.sh runs it once per phase (RG_PHASE = up, down, recovered) and
 -- stops or restarts slapd in between; it then checks each phase's

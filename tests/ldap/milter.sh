@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # milter.sh - the relayguard daemon with the LDAP backend, over the
 # milter protocol (miltertest): kinds, ownership and injection with
 # slapd up; slapd stopped mid-run (stale cache, tempfail, never 5xx);

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # query.sh - relayguard -q against a real slapd: each kind with its
 # target, not found, login= ownership lists, filter injection (escaped as
 # the daemon escapes it), a dead server and a stopped slapd (exit 75,

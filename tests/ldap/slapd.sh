@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # slapd.sh - a throw-away slapd for tests and benchmarks.
 #
 #   slapd.sh start DIR PORT [LDIF]   config, load LDIF (default: data.ldif

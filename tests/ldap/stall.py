@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 """stall.py PORT PIDFILE - accept TCP connections on 127.0.0.1:PORT and
 never answer: the "hung slapd" the LDAP timeout tests need."""
 import os

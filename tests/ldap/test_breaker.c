@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_breaker.c - the pool's per-URI breaker, driven without slapd:
  * two in-process fake servers on loopback that either answer a simple

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_cache.c - the answer cache on an injected clock: positive and
  * negative TTLs, stale serving, replacement, LRU eviction, the bound

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_filter.c - filter templates: placeholders, RFC 4515 escaping, and
  * the syntax checks behind "relayguard -n".  One row per case.

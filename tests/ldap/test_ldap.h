@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /* test_ldap.h - suites of the LDAP backend's unit test program. */
 #ifndef RG_TEST_LDAP_H
 #define RG_TEST_LDAP_H

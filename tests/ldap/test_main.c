@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /* test_main.c - run the LDAP backend's CUnit suites; no slapd needed. */
 #include <stdio.h>
 #include <CUnit/Basic.h>

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tls.sh - StartTLS and ldaps:// against a real slapd with a throw-away
 # CA: certificates are verified (a wrong CA is refused, never ignored),
 # "demand" refuses a server without TLS, "try" falls back and says so.

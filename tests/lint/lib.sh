@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/lint/lib.sh - shared helpers for the relayguard -L tests (sourced
 # after tests/lib.sh).  Every case runs the real relayguard on a real
 # configuration and compares its whole stdout and its exit status.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # relayguard -L postfix against real Postfix configurations: Debian's stock
 # main.cf and master.cf, wired the way the README says, then broken one
 # way at a time with postconf -e / -M / -P.  Needs postconf, not root.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # relayguard -L sendmail against sendmail.cf files built by m4 from
 # Debian's stock sendmail.mc (its site includes dropped, MTA-v4 opened to
 # every address) plus the milter hook-up, then broken one way at a time

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # relayguard -I: golden import tests, then the fragments in use.
 #
 # Each cases/NAME.in is imported with the arguments in cases/NAME.args

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_migrate.c - table tests for relayguard -I's parsers: what each
  * Sendmail and Postfix access entry grants (action, sender, network,

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- common.lua: helpers shared by relayguard's miltertest scripts.
 -- The socket comes from RG_SOCKET; run.sh starts relayguard and checks
 -- the "-- expect:" lines of each script against its log afterwards.

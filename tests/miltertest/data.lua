@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- data.lua: the DATA stage over the milter protocol.  A transaction whose
 -- recipient was malformed or list-like is refused whole at DATA, because
 -- the MTA (Sendmail) may have kept list elements relayguard never judged;

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- eod.lua: recipients.unsafe_at = "end-of-data" (run.sh starts a milter
 -- for it).  The MTA is asked to skip DATA; the list-like transaction is
 -- refused at end of data instead, and a clean one passes.

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- Hostile values: control characters in macros and envelope values must
 -- neither crash relayguard nor forge a log line.
 dofile(os.getenv("RG_LUA_DIR") .. "/common.lua")

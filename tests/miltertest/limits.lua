@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- limits.lua: limits.connections = 2 (run.sh starts a milter for it).
 -- Two busy connections are served; a third is tempfailed at CONNECT with
 -- a reply; once one closes, a new connection is served again.

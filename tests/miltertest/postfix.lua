@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- Postfix-style macros (Postfix 3.7 defaults): {tls_version} at HELO,
 -- i/{auth_type}/{auth_authen}/{auth_author} at MAIL.
 dofile(os.getenv("RG_LUA_DIR") .. "/common.lua")

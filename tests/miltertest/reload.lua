@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- Reload: a connection keeps the snapshot it started with; new
 -- connections get the new one; a broken file changes nothing.
 -- RG_RELOAD is a shell command: "$RG_RELOAD good" or "$RG_RELOAD bad".

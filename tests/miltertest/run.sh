@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # Drive the real daemon over the milter protocol with miltertest, then
 # check that each script's "-- expect:" regexes match relayguard's log
 # lines, in order.

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- Sendmail 8.17 style macros: {tls_version} and {cipher} at HELO,
 -- {auth_type}/{auth_authen}/{auth_author} at MAIL, i at RCPT too.
 dofile(os.getenv("RG_LUA_DIR") .. "/common.lua")

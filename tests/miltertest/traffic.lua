@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Copyright 2026 The relayguard authors
 -- Background traffic during reloads: every transaction gets an answer.
 dofile(os.getenv("RG_LUA_DIR") .. "/common.lua")
 for i = 1, 5 do

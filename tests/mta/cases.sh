@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/mta/cases.sh: the end-to-end cases, written once for every MTA.
 #
 # The MTA driver (postfix.sh, sendmail.sh) sets:

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/mta/demo.sh BUILDDIR: a live, readable relayguard demo.
 #
 # Starts relayguard next to a private Postfix (and a private Sendmail when

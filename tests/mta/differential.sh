@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/mta/differential.sh: the differential test alone, any size.
 #
 #   tests/mta/differential.sh [--mta postfix|sendmail|both] [--count N]

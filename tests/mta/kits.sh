@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/mta/kits.sh: the integration kits in etc/ are complete and valid.
 #
 # postfix.sh and sendmail.sh run real MTAs built from these same files;

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/mta/lib-postfix.sh: a private Postfix instance for the suites and
 # the demo.  Sourced after lib.sh.
 #

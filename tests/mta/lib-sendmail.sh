@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/mta/lib-sendmail.sh: a private Sendmail 8.17 for the suites and the
 # demo.  Sourced after lib.sh.
 #

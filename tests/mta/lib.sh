@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/mta/lib.sh: shared harness for the end-to-end MTA suites.
 #
 # Sourced by postfix.sh, sendmail.sh and demo.sh.  It owns one private

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/mta/postfix.sh: relayguard behind a real, private Postfix.
 #
 # Postfix listens on three loopback ports (STARTTLS offered; submission

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 """tests/mta/rggen.py: the differential test behind the real MTAs (issue 13
 section 3, issue 8 "look for siblings").
 

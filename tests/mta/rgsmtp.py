@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 """tests/mta/rgsmtp.py: a raw SMTP client for the end-to-end suites.
 
 swaks splits --to on commas and cannot send an RCPT argument such as

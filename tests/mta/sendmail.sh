@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # tests/mta/sendmail.sh: relayguard behind a real, private Sendmail 8.17.
 #
 # Sendmail has no XCLIENT: the off-site client connects from 127.0.0.2

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 """mkweek.py START DAYS FORMAT HOST LOG... : relayguard's own -f output as syslog.
 
 The suites run relayguard in the foreground (-f), so $W/relayguard.log

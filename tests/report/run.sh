@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright 2026 The relayguard authors
 # relayguard -R: golden tests of the migration report and the notices.
 #
 # The input is relayguard's own log from real runs of tests/mta/postfix.sh,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_report.c - table-driven tests of relayguard -R's pure parts: the
  * syslog header split, the key=value reader, the recommendations, and

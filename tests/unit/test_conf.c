@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_conf.c - policy.conf and directory.conf loading, and the
  * reference-counted snapshot swap.  Its own program: it needs libconfig.

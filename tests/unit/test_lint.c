@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_lint.c - the parsers behind relayguard -L, one table row per case,
  * and the findings list (dedupe, escaping, exit status).

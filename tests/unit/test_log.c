@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_log.c - log-line escaping: no hostile value may split or forge a
  * decision line, and a full buffer always says so with "...".

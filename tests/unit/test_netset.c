@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_netset.c - CIDR membership (netset) and domain matching (domset).
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_policy.c - the decision table, row by row, plus main() for the
  * test_policy program (addr, netset/domset, log and policy suites).

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
 /*
  * test_stats.c - the counters behind relayguard -S: the action and reason
  * tables stay in step with policy/, a tag is counted by value whatever
