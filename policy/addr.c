@@ -63,7 +63,9 @@ domain_ok(const char *d)
  * Strip "@a,@b:" (RFC 5321 A-d-l); returns the rest, or NULL if malformed.
  * Each hop must be a domain name or an address literal: a hop that is
  * empty or holds '@', '%' or '!' ("@@:", "@x%y:") is no route an MTA
- * agrees on, so the address is refused rather than guessed at.
+ * agrees on, so the address is refused rather than guessed at.  So is a
+ * literal hop with a ':' in it ("@[IPv6:::1]:u@x"): Postfix ends the
+ * route at its first ':' and delivers to "::1]:u"@x, not to u@x.
  */
 static const char *
 skip_source_route(const char *p, const char *end)
@@ -74,7 +76,7 @@ skip_source_route(const char *p, const char *end)
 		if (p < end && *p == '[') {
 			p++;
 			while (p < end && *p != ']' && *p != '[' && *p != '\\' && *p != '"' &&
-			    *p != ' ')
+			    *p != ' ' && *p != ':')
 				p++;
 			if (p >= end || *p != ']')
 				return NULL;
