@@ -462,7 +462,7 @@ mta_differential() {
     $MTA_DRAIN 300 || { bad "differential: the $MTA queue did not drain"; return; }
     if python3 "$MTA_DATA/rggen.py" judge --results "$W/differential.jsonl" --sink "$SINK_DIR" \
             --rglog "$W/relayguard.log" --mtalog "$MTA_LOG" > "$out.judge" 2>&1; then
-        sed -n 's/^ok - /# /p; /^# /p' "$out.judge"
+        sed -n '/^# /p; s/^ok - /# /p' "$out.judge"
         ok "differential: $(grep -c . "$W/differential.jsonl") transactions judged at the sink ($((t1 - t0)) s to send)"
     else
         cat "$out.judge" >> "$out"
