@@ -21,7 +21,8 @@ run once the MTA's queue is empty.  It fails when
   - a recipient that arrived is not in a local domain (example.edu or a
     subdomain), after lowercasing and dropping one trailing dot, or its
     local part holds a routing or quoting character: @ % ! , ; : < > " or
-    whitespace.  partner.example, the configured relay domain, is a
+    whitespace (one pair of quotes around the whole local part is allowed:
+    "staff"@example.edu is staff@example.edu, and Sendmail keeps them).  partner.example, the configured relay domain, is a
     deliberate destination: relayguard relays to it by configuration
     whatever the local part, and what partner.example's own server does
     with a '%' or '!' is its policy, so only its domain is checked;
@@ -345,6 +346,10 @@ def verdict(addr):
         return None
     if not (d in LOCAL_DOMAINS or any(d.endswith("." + x) for x in LOCAL_DOMAINS)):
         return "domain '%s' is neither local nor the relay domain" % dom
+    # RFC 5321: "staff"@example.edu is staff@example.edu.  Sendmail relays
+    # it with its quotes; one pair around nothing forbidden is no route.
+    if len(local) >= 2 and local[0] == '"' and local[-1] == '"':
+        local = local[1:-1]
     bad = sorted(set(c for c in local if c in BAD_LOCAL or c.isspace()))
     if bad:
         return "local part holds %s" % " ".join(repr(c) for c in bad)
