@@ -77,8 +77,9 @@ static const char *
 skip_hop(const char *p, const char *end)
 {
 	if (p < end && *p == '[') {
+		/* Postfix ends a route at its first ':', even inside a literal. */
 		for (p++; p < end && *p != ']'; p++)
-			if (*p == '[' || *p == '\\' || *p == ' ' || *p == '"')
+			if (*p == '[' || *p == '\\' || *p == ' ' || *p == '"' || *p == ':')
 				return NULL;
 		return p < end ? p + 1 : NULL;
 	}
