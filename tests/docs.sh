@@ -222,12 +222,12 @@ done <"$T/results"
 if ! command -v groff >/dev/null; then
 	fail "groff is not installed (Debian: groff-base); cannot check rendering"
 else
-	for page in relayguard.8 policy.conf.5; do
+	for page in relayguard.8 policy.conf.5 relayguard-postfix-setup.8; do
 		out=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$doc/$page" 2>&1)
 		if [ -z "$out" ]; then pass; else fail "groff warns about $page: $out"; fi
 	done
 	if command -v man >/dev/null; then
-		for page in relayguard.8 policy.conf.5; do
+		for page in relayguard.8 policy.conf.5 relayguard-postfix-setup.8; do
 			out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$doc/$page" 2>&1 >/dev/null)
 			if [ -z "$out" ]; then pass; else fail "man -l warns about $page: $out"; fi
 		done
