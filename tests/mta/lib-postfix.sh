@@ -3,7 +3,7 @@
 # tests/mta/lib-postfix.sh: a private Postfix instance for the suites and
 # the demo.  Sourced after lib.sh.
 #
-# The instance is built from etc/postfix/main.cf.snippet and
+# The instance is built from etc/postfix/main.cf.site and
 # etc/postfix/master.cf.snippet (the kit users copy), then made into an
 # open relay on purpose so relayguard alone stands between a client and
 # relaying.  Everything it relays goes to smtp-sink.
@@ -27,7 +27,7 @@ pf_setup() {
     chmod 640 "$PF/sasl/sasldb2"
 
     # main.cf: the kit verbatim, then this instance's paths and ports.
-    cp "$MTA_KITS/postfix/main.cf.snippet" "$PF/main.cf"
+    cp "$MTA_KITS/postfix/main.cf.site" "$PF/main.cf"
     postconf -c "$PF" -e \
         "compatibility_level = 3.6" \
         "queue_directory = $W/postfix-spool" \

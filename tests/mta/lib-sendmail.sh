@@ -6,7 +6,8 @@
 # Debian's sendmail-bin conflicts with postfix, so the binary is unpacked
 # with dpkg -x into a prefix under the build tree.  sendmail.cf is built
 # with m4 from sendmail-cf, from a small open-relay .mc that includes
-# etc/sendmail/relayguard.mc (the kit users copy).
+# etc/sendmail/relayguard-site.mc (TLS, AUTH, listeners) and
+# etc/sendmail/relayguard.mc (the hook-up users include).
 #
 # Sendmail runs inside private UTS and mount namespaces (unshare): the
 # host name is qualified (mx.example.edu) so start-up does not stall,
@@ -74,8 +75,8 @@ sm_setup() {
         mta_die "saslpasswd2 failed"
     chmod 600 "$SM/sasldb2"
 
-    # The open relay on purpose; the kit supplies TLS, AUTH, listeners
-    # and the milter.  Everything leaves through the smart host: the sink.
+    # The open relay on purpose; the site example supplies TLS, AUTH and
+    # listeners, the hook-up the milter.  Everything leaves through the smart host: the sink.
     cat > "$SM/test.mc" <<EOF
 divert(-1)
 Private Sendmail for relayguard's end-to-end suite.  Open relay on purpose:
@@ -117,6 +118,7 @@ define(\`RG_ADDR', \`127.0.0.1')dnl
 define(\`RG_PORT_MTA', \`$P25')dnl
 define(\`RG_PORT_MSA', \`$P587')dnl
 define(\`RG_PORT_SMTPS', \`$P465')dnl
+include(\`$MTA_KITS/sendmail/relayguard-site.mc')dnl
 include(\`$MTA_KITS/sendmail/relayguard.mc')dnl
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
