@@ -96,4 +96,11 @@ check "inet socket, LDAP budget 8.5s" sh -c "'$setup' -C '$D' -c '$T/inet.conf' 
 check "... command_timeout=16s" test "$(postconf -c "$D" -h smtpd_milters)" = \
     "{ inet:127.0.0.1:8894, default_action=tempfail, command_timeout=16s, protocol=6 }, inet:127.0.0.1:9999"
 check "relayguard -L postfix: no finding (inet, 8.5s)" "$RELAYGUARD" -L postfix -c "$T/inet.conf" -C "$D"
+# An override naming a main.cf list: relayguard goes into that list.
+site "$D"
+postconf -c "$D" -e 'mua_milters = inet:127.0.0.1:9998'
+postconf -c "$D" -P 'submission/inet/smtpd_milters=$mua_milters'
+check "override \$mua_milters" sh -c "'$setup' -C '$D' -c '$T/unix.conf' >'$T/mua.out'"
+check "... relayguard added to main.cf mua_milters, the override kept" sh -c \
+    "test \"\$(postconf -c '$D' -h mua_milters)\" = '$rgm, inet:127.0.0.1:9998' && postconf -c '$D' -P submission/inet/smtpd_milters | grep -qx 'submission/inet/smtpd_milters = \$mua_milters'"
 finish
