@@ -74,6 +74,7 @@ cases_enforce() {
     echo "# $MTA: inbound to local addresses (port 25, off-site client)"
     s25 in-mailbox "${OFF[@]}" --from a@offsite.example --to alice@example.edu
     accepted alice@example.edu local
+    expect_no_log "routing-mismatch"    # the sink host is ours in this phase
     expect_reply "DATA" "354"
     expect_qid_logged
     expect_sink alice@example.edu
@@ -412,4 +413,38 @@ cases_all_phases() {
     rg_conf "$W/rg/policy.conf" monitor
     rg_start "$W/rg/policy.conf"
     cases_monitor
+
+    for check in warn reject; do
+        rg_stop
+        rg_conf "$W/rg/policy.conf" enforce 2099-03-01 file "$check"
+        rg_start "$W/rg/policy.conf"
+        cases_routing "$check"
+    done
+}
+
+# The routing cross-check against the MTA's own route (policy.conf(5),
+# routing): in this phase the sink host is not ours, so the MTA sends
+# local recipients off-site as far as relayguard can tell.  The relay
+# domain carries each transaction to DATA.
+cases_routing() {
+    echo "# $MTA: routing cross-check, routing.check = $1"
+    s25 "routing-$1" "${OFF[@]}" --from a@offsite.example --to alice@example.edu,x@partner.example
+    expect_reply "RCPT TO:<x@partner.example>" "250 2.1.5"
+    if [ "$1" = warn ]; then
+        expect_reply "RCPT TO:<alice@example.edu>" "250 2.1.5"
+        expect_log "action=would-tempfail" "stage=rcpt" "reason=routing-mismatch" "rcpt=<alice@example.edu>" \
+            "reply=\"451 4.3.0 " "mailer=" "host=[127.0.0.1]"
+        expect_sink alice@example.edu x@partner.example
+    else
+        expect_reply "RCPT TO:<alice@example.edu>" "451 4.3.0"
+        expect_log "action=tempfail" "stage=rcpt" "reason=routing-mismatch" "rcpt=<alice@example.edu>" \
+            "reply=\"451 4.3.0 " "mailer=" "host=[127.0.0.1]"
+        # Exactly this recipient, in every copy of the case: alice must not be there.
+        expect_sink x@partner.example
+    fi
+    # Forwarding addresses and lists are delivered locally first: no mismatch.
+    s25 "routing-$1-list" "${OFF[@]}" --from a@offsite.example --to staff@example.edu
+    accepted staff@example.edu list
+    expect_no_log "routing-mismatch"
+    expect_sink staff@example.edu
 }

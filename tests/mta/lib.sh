@@ -218,7 +218,15 @@ rg_reload() {
 # 127.0.0.1 and 192.0.2.0/24 (the on-site net presented through XCLIENT)
 # are trusted, so 127.0.0.2 and XCLIENT's 198.51.100.7 are off-site.
 rg_conf() {
-    out=$1 mode=$2 expires=${3:-2099-03-01} dir=${4:-file}
+    out=$1 mode=$2 expires=${3:-2099-03-01} dir=${4:-file} routing=${5:-}
+    # routing=warn|reject: 127.0.0.1, where both MTAs send everything (the
+    # sink), is then not one of our hosts, so relayguard sees every local
+    # recipient routed off-site by the MTA.
+    trusted='"127.0.0.1/32", "192.0.2.0/24"' routeblock=''
+    if [ -n "$routing" ]; then
+        trusted='"192.0.2.0/24"'
+        routeblock="routing = { check = \"$routing\"; };"
+    fi
     case $dir in
         file) dirblock='directory = { backend = "file"; file = "directory.conf"; on_error = "tempfail"; };' ;;
         down) dirblock="directory = { backend = \"ldap\"; on_error = \"tempfail\";
@@ -227,8 +235,9 @@ rg_conf() {
     cat > "$out" <<EOF
 socket = "inet:$RG_PORT@127.0.0.1";
 mode = "$mode";
-networks = { trusted = [ "127.0.0.1/32", "192.0.2.0/24" ]; };
+networks = { trusted = [ $trusted ]; };
 domains = { local = [ "example.edu", ".example.edu" ]; relay = [ "partner.example" ]; };
+$routeblock
 auth = { relay = true; require_tls = true; sender_login = "reject"; };
 sender = { offsite_local = "warn"; };
 recipients = { verify = true; };
