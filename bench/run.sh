@@ -13,6 +13,9 @@
 #   ldap-cold     relayguard, LDAP, unique recipients from 100,000 users
 #   ldap-refused  relayguard, LDAP URI with nothing listening (slapd stopped)
 #   ldap-hang     relayguard, LDAP, slapd frozen with SIGSTOP
+#   file-ctl      the file row with a control socket (relayguard -S)
+#   file-polled   the same, the control socket read every 100 ms by one
+#                 long-lived client during the run (issue 15: >= 0.97x)
 # and, only when SCENARIOS names it:
 #   null-nodata   the null milter skipping DATA (nullmilter -N): with
 #                 null, what the DATA round trip costs libmilter itself
@@ -23,7 +26,7 @@
 #
 # Environment knobs (defaults in brackets): REPS [3], DURATION seconds
 # measured per run [5], WARMUP [1], CONCS ["10 50"], IDLE [500], RCPTS per
-# session [5], USERS [100000], SCENARIOS [all six], POSTFIX [1],
+# session [5], USERS [100000], SCENARIOS [all eight], POSTFIX [1],
 # PF_MESSAGES [2000], RESULTS [$top_srcdir/bench/results].
 #
 # A second relayguard, side by side: RG_BASELINE=/path/to/relayguard (say,
@@ -58,7 +61,7 @@ CONCS=${CONCS:-10 50}
 IDLE=${IDLE:-500}
 RCPTS=${RCPTS:-5}
 USERS=${USERS:-100000}
-SCENARIOS=${SCENARIOS:-null file ldap-warm ldap-cold ldap-refused ldap-hang}
+SCENARIOS=${SCENARIOS:-null file ldap-warm ldap-cold ldap-refused ldap-hang file-ctl file-polled}
 POSTFIX=${POSTFIX:-1}
 RESULTS=${RESULTS:-$top_srcdir/bench/results}
 SLAPD_SH=$top_srcdir/tests/ldap/slapd.sh
@@ -155,6 +158,9 @@ logins = ( { login = "user1"; addresses = [ "user1@example.edu" ]; } );
 EOF
 { conf_head; echo "directory = { backend = \"file\"; file = \"$W/directory.conf\"; on_error = \"tempfail\"; };"; } \
     > "$W/file.conf"
+# file-ctl and file-polled (issue 15): the same file row with a control
+# socket; file-polled also has it read every 100 ms during the run.
+{ cat "$W/file.conf"; echo "control = { socket = \"$W/ctl.sock\"; };"; } > "$W/file-ctl.conf"
 
 sh "$SLAPD_SH" secret > "$W/ldap.secret" 2>/dev/null || echo 's3rvice-Secret-42' > "$W/ldap.secret"
 chmod 600 "$W/ldap.secret"
@@ -267,6 +273,7 @@ run_one() {
 	null)		conf=null; args=$WARM_RCPTS ;;
 	null-nodata)	conf=null-nodata; args=$WARM_RCPTS ;;
 	file)		conf=file; args=$FILE_RCPTS ;;
+	file-ctl|file-polled) conf=file-ctl; args=$FILE_RCPTS ;;
 	ldap-warm)	conf=ldap; args=$WARM_RCPTS ;;
 	ldap-cold)	conf=ldap; args="-U -r user%n@example.edu -u 1:$USERS" ;;
 	ldap-refused)	conf=ldap-dead; args=$WARM_RCPTS ;;
@@ -285,7 +292,31 @@ run_one() {
 		kill -STOP "$SLAPD_PID"
 		FROZEN=$SLAPD_PID
 	fi
+	POLLER=
+	if [ "$scen" = file-polled ]; then
+		# One long-lived client, as a scraper is: a process per poll would
+		# measure fork and exec on these two cores, not the daemon.
+		python3 -c '
+import socket, sys, time
+path, n = sys.argv[1], 0
+end = time.time() + float(sys.argv[2])
+while time.time() < end:
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(path); s.sendall(b"prometheus\n")
+        while s.recv(65536): pass
+        n += 1
+    except OSError:
+        pass
+    s.close(); time.sleep(0.1)
+print("polls=%d" % n)' "$W/ctl.sock" "$((DURATION + WARMUP + 1))" > "$W/poller.out" 2>&1 &
+		POLLER=$!
+	fi
 	out=$($LG -c "$conc" -i "$idle" -P "$MPID" $args) || out="$out error=loadgen-exit"
+	if [ -n "$POLLER" ]; then
+		wait "$POLLER" 2>/dev/null
+		out="$out $(tail -n 1 "$W/poller.out")"
+	fi
 	if [ -n "$FROZEN" ]; then
 		kill -CONT "$FROZEN"
 		FROZEN=
