@@ -101,7 +101,7 @@ pf_stop
 if [ -f /usr/share/sendmail/cf/m4/cf.m4 ] && command -v m4 >/dev/null && command -v unshare >/dev/null &&
    ( sm_prefix ) >"$W/sm-prefix.log" 2>&1; then
     sm_prefix
-    mta_sink_start "$SM_SINK"
+    mta_sink_start "$SM_SINK" SM_SINK
     sm_setup "$SM_SINK" "$SM25" "$SM587" "$SM465" "$RG_PORT"
     sm_start
     P25=$SM25 P587=$SM587 P465=$SM465

@@ -142,16 +142,34 @@ mta_ca() {
 }
 
 # ---------------------------------------------------------------- sink ---
-# mta_sink_start PORT: smtp-sink dumping one file per transaction.
+# mta_sink_start PORT [VAR]: smtp-sink dumping one file per transaction.
+# A port taken between mta_ports and the bind (the suites share loopback
+# with whatever else runs) is replaced by the next free one, and VAR
+# (default SINK), the caller's name for the port, follows it.
 mta_sink_start() {
     SINK_PORT=$1
     SINK_DIR="$W/sink"
     mkdir -p "$SINK_DIR"
     chown nobody "$SINK_DIR"
-    smtp-sink -u nobody -h sink.example -d "$SINK_DIR/msg." "127.0.0.1:$SINK_PORT" 64 \
-        >"$W/sink.log" 2>&1 &
-    mta_track $!
-    mta_wait_port "$SINK_PORT" 10 || mta_die "smtp-sink did not start"
+    tries=0
+    while :; do
+        smtp-sink -u nobody -h sink.example -d "$SINK_DIR/msg." "127.0.0.1:$SINK_PORT" 64 \
+            >"$W/sink.log" 2>&1 &
+        sink_pid=$!
+        mta_track $sink_pid
+        # Listening is not enough: it must be our sink that listens (a sink
+        # that failed to bind lingers as a zombie, so kill -0 cannot tell).
+        if mta_wait_port "$SINK_PORT" 10 &&
+            ss -Hltnp "sport = :$SINK_PORT" 2>/dev/null | grep -q "pid=$sink_pid,"; then
+            break
+        fi
+        kill "$sink_pid" 2>/dev/null
+        tries=$((tries + 1))
+        [ $tries -lt 3 ] || mta_die "smtp-sink did not start: $(tail -n 3 "$W/sink.log")"
+        mta_log "# smtp-sink could not use port $SINK_PORT ($(tail -n 1 "$W/sink.log")); trying another"
+        mta_ports SINK_PORT
+        eval "${2:-SINK}=\$SINK_PORT"
+    done
 }
 
 # mta_sink_file TAG: name of the dumped message carrying X-RG-Case: TAG.
