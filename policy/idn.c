@@ -20,10 +20,16 @@
 #include "idn.h"
 #include "common/strutil.h"
 
-/* Decode one UTF-8 sequence at s; 0 on malformed input. */
+/*
+ * Decode one UTF-8 sequence at s; 0 on malformed input.  Overlong forms
+ * ("\xc0\x80" for NUL), surrogates and code points past U+10FFFF are
+ * malformed: re-encoded, an overlong NUL would cut the name short and
+ * make "u@ours.example\xc0\x80" local.
+ */
 static size_t
 utf8_decode(const unsigned char *s, unsigned *cp_r)
 {
+	static const unsigned least[] = { 0, 0x80, 0x800, 0x10000 };
 	unsigned cp, need;
 
 	if (s[0] < 0x80) {
@@ -43,6 +49,8 @@ utf8_decode(const unsigned char *s, unsigned *cp_r)
 			return 0;
 		cp = cp << 6 | (s[i] & 0x3f);
 	}
+	if (cp < least[need] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
 	*cp_r = cp;
 	return need + 1;
 }

@@ -380,7 +380,7 @@ test_domset_10000(void)
 static void
 test_domset_idn(void)
 {
-	static const char *const pats[] = { "bücher.example", ".münchen.example",
+	static const char *const pats[] = { "bücher.example", ".münchen.example", "example.edu",
 	    "xn--caf-dma.example", NULL };
 	static const struct { const char *dom; bool in; } rows[] = {
 		{ "bücher.example", true },
@@ -399,6 +399,10 @@ test_domset_idn(void)
 		{ "xn--zzzzz.example", false },
 		{ "b\xe2\x80\x8b" "ücher.example", false },	/* U+200B: UTS #46 would drop it */
 		{ "ｂücher.example", false },		/* full-width b: UTS #46 would fold it */
+		{ "bücher.example\xc0\x80", false },	/* overlong NUL: must not cut the name */
+		{ "example.edu\xc0\x80", false },
+		{ "bücher.example\xed\xa0\x80", false },	/* a surrogate */
+		{ "bücher.example\xf4\x90\x80\x80", false },	/* past U+10FFFF */
 	};
 	struct rg_domset *s = domset_of(pats);
 
