@@ -9,6 +9,10 @@ set -u
 srcdir=$1 builddir=$2
 shift 2
 secs=${FUZZ_SECONDS:-60}
+# lsan.supp names libconfig's functions: without llvm-symbolizer (Debian
+# package llvm) LeakSanitizer cannot name frames and the suppression misses.
+command -v llvm-symbolizer >/dev/null 2>&1 ||
+	echo "fuzz-smoke: warning: llvm-symbolizer is missing; lsan.supp cannot match (apt-get install llvm)"
 # A fixed seed by default, so a smoke failure replays (FUZZ_SEED=0: a new
 # one each run, as the long runs use); printed with every result.
 seed=${FUZZ_SEED:-1}
