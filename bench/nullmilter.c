@@ -13,12 +13,20 @@
  * Keep the negotiation in step with milter/mlfi.c: if relayguard asks
  * for fewer or more stages or macros, so must this file.
  *
- * Usage: nullmilter -p SOCKET [-b BACKLOG] [-N]
+ * Usage: nullmilter -p SOCKET [-b BACKLOG] [-N] [-l LOGFILE]
  *   -N  skip DATA (SMFIP_NODATA), as relayguard did before it took the
  *       DATA stage: what the DATA round trip costs libmilter alone
+ *   -l  append one line per connect, MAIL and RCPT to LOGFILE
+ *       ("connect ADDR", "mail <FROM>", "rcpt <TO>"): the end-to-end
+ *       test behind a real Postfix (tests/mta/chroot.sh) uses it as the
+ *       site's other milter and counts what it saw.  Not for the
+ *       benchmark: the writes cost time.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libmilter/mfapi.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +39,7 @@
  */
 static char nr_token[4];
 static int skip_data;		/* -N */
+static int log_fd = -1;		/* -l */
 #define NR_CONN	1
 #define NR_HELO	2
 
@@ -40,6 +49,38 @@ nr_flags(SMFICTX *ctx)
 	char *p = smfi_getpriv(ctx);
 
 	return p == NULL ? 0 : (int)(p - nr_token);
+}
+
+/*
+ * One line per event.  A single write() to an O_APPEND descriptor keeps
+ * the lines of concurrent sessions whole without a lock.  An argument
+ * holding a control byte or too long for the buffer is still counted: it
+ * is cut at that byte, and the line says "(cut)".
+ */
+static void
+log_event(const char *what, const char *arg)
+{
+	char line[600];
+	const size_t room = sizeof(line) - 8;	/* " (cut)" and '\n' fit after */
+	size_t n, i;
+	int cut;
+
+	if (log_fd < 0)
+		return;
+	n = (size_t)snprintf(line, room, "%s %s", what, arg != NULL ? arg : "-");
+	cut = n >= room;
+	if (cut)
+		n = room - 1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			break;
+	if (i < n || cut) {
+		memcpy(line + i, " (cut)", 6);
+		n = i + 6;
+	}
+	line[n++] = '\n';
+	if (write(log_fd, line, n) != (ssize_t)n)
+		fprintf(stderr, "nullmilter: log write: %s\n", strerror(errno));
 }
 
 static sfsistat
@@ -78,8 +119,16 @@ null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat
 null_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
+	char addr[INET6_ADDRSTRLEN] = "unknown";
+
 	(void)host;
-	(void)sa;
+	if (log_fd >= 0 && sa != NULL) {
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->sin_addr, addr, sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)sa)->sin6_addr, addr, sizeof(addr));
+	}
+	log_event("connect", addr);
 	return (nr_flags(ctx) & NR_CONN) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
@@ -94,7 +143,7 @@ static sfsistat
 null_envfrom(SMFICTX *ctx, char **argv)
 {
 	(void)ctx;
-	(void)argv;
+	log_event("mail", argv[0]);
 	return SMFIS_CONTINUE;
 }
 
@@ -102,7 +151,7 @@ static sfsistat
 null_envrcpt(SMFICTX *ctx, char **argv)
 {
 	(void)ctx;
-	(void)argv;
+	log_event("rcpt", argv[0]);
 	return SMFIS_CONTINUE;
 }
 
@@ -144,22 +193,28 @@ static struct smfiDesc desc = {
 int
 main(int argc, char **argv)
 {
-	const char *sock = NULL;
+	const char *sock = NULL, *logfile = NULL;
 	int c, backlog = 0;
 
-	while ((c = getopt(argc, argv, "p:b:N")) != -1) {
+	while ((c = getopt(argc, argv, "p:b:Nl:")) != -1) {
 		switch (c) {
 		case 'p': sock = optarg; break;
 		case 'b': backlog = atoi(optarg); break;
 		case 'N': skip_data = 1; break;
+		case 'l': logfile = optarg; break;
 		default:
-			fprintf(stderr, "usage: nullmilter -p SOCKET [-b BACKLOG] [-N]\n");
+			fprintf(stderr, "usage: nullmilter -p SOCKET [-b BACKLOG] [-N] [-l LOGFILE]\n");
 			return 2;
 		}
 	}
 	if (sock == NULL) {
-		fprintf(stderr, "usage: nullmilter -p SOCKET [-b BACKLOG] [-N]\n");
+		fprintf(stderr, "usage: nullmilter -p SOCKET [-b BACKLOG] [-N] [-l LOGFILE]\n");
 		return 2;
+	}
+	if (logfile != NULL &&
+	    (log_fd = open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		fprintf(stderr, "nullmilter: %s: %s\n", logfile, strerror(errno));
+		return 1;
 	}
 	if (smfi_setconn((char *)sock) != MI_SUCCESS ||
 	    (backlog > 0 && smfi_setbacklog(backlog) != MI_SUCCESS) ||
