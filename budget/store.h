@@ -28,18 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct rg_budget_limits {
-	double window;		/* seconds */
-	uint64_t messages;	/* per login per window; 0: unlimited */
-	uint64_t recipients;
-	uint64_t domains;	/* distinct recipient domains */
-};
-
-struct rg_budget_usage {
-	uint64_t messages;
-	uint64_t recipients;
-	uint64_t domains;
-};
+/* rg_budget_limits, rg_budget_usage, rg_budget_kind: shared with the arithmetic. */
+#include "policy/budget.h"
 
 struct rg_budget_request {
 	const char *login;	/* the SASL login, as the MTA gave it */
@@ -52,13 +42,6 @@ enum rg_budget_answer {
 	RG_BUDGET_ADMITTED,	/* charged */
 	RG_BUDGET_OVER,		/* not charged: a limit is reached */
 	RG_BUDGET_ERROR		/* the store could not tell; nothing charged */
-};
-
-enum rg_budget_kind {
-	RG_BUDGET_NONE,
-	RG_BUDGET_MESSAGES,
-	RG_BUDGET_RECIPIENTS,
-	RG_BUDGET_DOMAINS
 };
 
 struct rg_budget_result {
