@@ -15,8 +15,9 @@
 #include <time.h>
 #include <sys/random.h>
 
-#include "cache.h"
+#include "common/clock.h"
 #include "common/stats.h"
+#include "directory/cache.h"
 
 /* Below this, one stripe keeps eviction exactly LRU (and testable). */
 #define STRIPE_THRESHOLD	4096
@@ -49,16 +50,6 @@ struct rg_cache {
 	size_t nstripes;
 	struct stripe *stripes;
 };
-
-static double
-mono_clock(void *arg)
-{
-	struct timespec ts;
-
-	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /*
  * FNV-1a with a per-cache random seed: recipients are attacker-chosen,
@@ -146,7 +137,7 @@ rg_cache_new(const struct rg_cache_settings *set, rg_cache_clock_fn clock, void 
 	if (c == NULL)
 		return NULL;
 	c->set = *set;
-	c->clock = clock != NULL ? clock : mono_clock;
+	c->clock = clock != NULL ? clock : rg_clock_default;
 	c->clock_arg = clock_arg;
 	if (getrandom(&c->seed, sizeof(c->seed), GRND_NONBLOCK) != sizeof(c->seed))
 		c->seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)c;

@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/clock.h"
+
 struct rg_cache;
 
 struct rg_cache_settings {
@@ -36,8 +38,8 @@ struct rg_cache_settings {
 	size_t max_entries;
 };
 
-/* Seconds on a clock that never goes backwards. */
-typedef double (*rg_cache_clock_fn)(void *arg);
+/* Seconds on a clock that never goes backwards (common/clock.h). */
+typedef rg_clock_fn rg_cache_clock_fn;
 
 enum rg_cache_hit {
 	RG_CACHE_MISS,

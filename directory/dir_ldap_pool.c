@@ -17,13 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <ldap.h>
 
+#include "common/breaker.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/stats.h"
-#include "dir_ldap_pool.h"
+#include "directory/dir_ldap_pool.h"
 
 /* Consecutive failures before a URI is held down. */
 #define BREAKER_THRESHOLD	2
@@ -42,10 +43,7 @@ struct uri_health {
 	char *uri;
 	bool starttls;		/* StartTLS applies (ldap://, not ldaps:// or ldapi://) */
 	bool tls;		/* TLS in use at all: verify certificates */
-	int failures;
-	bool down;
-	bool probing;		/* one lookup is testing a down URI */
-	double retry_at;
+	struct rg_breaker br;	/* open: the URI is held down */
 	struct rg_stats_uri *stats;	/* this URI's counters */
 };
 
@@ -62,27 +60,21 @@ struct rg_ldap_pool {
 	char *password;
 	double retry_interval;
 	double timeout;
+	/* Breaker and failback time; I/O deadlines are always monotonic. */
+	rg_clock_fn clock;
+	void *clock_arg;
 };
 
 double
 rg_ldap_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return rg_clock_monotonic();
 }
 
-static struct timeval
-tv_of(double secs)
+static double
+health_now(const struct rg_ldap_pool *p)
 {
-	struct timeval tv;
-
-	if (secs < 0.001)
-		secs = 0.001;
-	tv.tv_sec = (time_t)secs;
-	tv.tv_usec = (suseconds_t)((secs - (double)tv.tv_sec) * 1e6);
-	return tv;
+	return p->clock(p->clock_arg);
 }
 
 /* "ldap=STATE uri=URI [why=WHY] [result=RESULT]", escaped like every log value. */
@@ -119,6 +111,7 @@ rg_ldap_pool_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
 	p->starttls = set->starttls;
 	p->timeout = set->timeout;
 	p->retry_interval = set->retry_interval > 0 ? set->retry_interval : RG_LDAP_RETRY_INTERVAL;
+	p->clock = rg_clock_default;
 	p->nconns = set->pool_size;
 	p->nuris = set->nuris;
 	p->conns = calloc((size_t)p->nconns, sizeof(*p->conns));
@@ -135,6 +128,7 @@ rg_ldap_pool_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
 		    set->starttls != RG_LDAP_STARTTLS_OFF;
 		u->tls = u->starttls || strncasecmp(u->uri, "ldaps://", 8) == 0;
 		u->stats = rg_stats_uri_get(u->uri);
+		rg_breaker_init(&u->br, BREAKER_THRESHOLD, p->retry_interval);
 	}
 	if ((set->tls_ca_file != NULL && *set->tls_ca_file != '\0' &&
 	    (p->ca_file = strdup(set->tls_ca_file)) == NULL) ||
@@ -177,11 +171,11 @@ rg_ldap_pool_destroy(struct rg_ldap_pool **pp)
 	*pp = NULL;
 }
 
-/* The breaker's rule: a down URI waits out its interval, one prober at a time. Lock held. */
-static bool
-uri_skipped(const struct uri_health *u, double now)
+void
+rg_ldap_pool_set_clock(struct rg_ldap_pool *p, rg_clock_fn clock, void *arg)
 {
-	return u->down && (u->probing || now < u->retry_at);
+	p->clock = clock != NULL ? clock : rg_clock_default;
+	p->clock_arg = arg;
 }
 
 static void
@@ -196,12 +190,13 @@ answer_all_down(const struct rg_ldap_pool *p, struct rg_dir_answer *a)
 bool
 rg_ldap_pool_all_down(struct rg_ldap_pool *p, struct rg_dir_answer *a)
 {
-	double now = rg_ldap_now();
 	bool all = true;
+	double now;
 
 	pthread_mutex_lock(&p->lock);
+	now = health_now(p);
 	for (size_t i = 0; i < p->nuris && all; i++)
-		all = uri_skipped(&p->uris[i], now);
+		all = rg_breaker_skipping(&p->uris[i].br, now);
 	pthread_mutex_unlock(&p->lock);
 	if (all)
 		answer_all_down(p, a);
@@ -280,22 +275,13 @@ health_update(struct rg_ldap_pool *p, int i, bool ok, const char *why)
 	bool went_down = false, came_up = false;
 
 	pthread_mutex_lock(&p->lock);
-	u->probing = false;
 	if (ok) {
-		came_up = u->down;
-		u->down = false;
-		u->failures = 0;
+		came_up = rg_breaker_success(&u->br);
 	} else {
-		u->failures++;
 		rg_stats_uri_failure(u->stats);
-		if (u->down) {
-			u->retry_at = rg_ldap_now() + p->retry_interval;
-		} else if (u->failures >= BREAKER_THRESHOLD) {
-			u->down = went_down = true;
-			u->retry_at = rg_ldap_now() + p->retry_interval;
-		}
+		went_down = rg_breaker_failure(&u->br, health_now(p));
 	}
-	rg_stats_uri_state(u->stats, u->down ? RG_STATS_DOWN : RG_STATS_UP);
+	rg_stats_uri_state(u->stats, u->br.open ? RG_STATS_DOWN : RG_STATS_UP);
 	pthread_mutex_unlock(&p->lock);
 	if (went_down)
 		log_ldap(RG_LOG_WARNING, "down", u->uri, why, NULL);
@@ -324,7 +310,7 @@ set_options(struct rg_ldap_pool *p, LDAP *ld, bool tls, double budget, char *why
     size_t whylen)
 {
 	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
-	struct timeval tv = tv_of(budget);
+	struct timeval tv = rg_timeval_of(budget);
 
 	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
 	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
@@ -352,7 +338,7 @@ static bool
 bind_within(struct rg_ldap_pool *p, LDAP *ld, double budget, char *why, size_t whylen)
 {
 	struct berval cred;
-	struct timeval tv = tv_of(budget);
+	struct timeval tv = rg_timeval_of(budget);
 	LDAPMessage *res = NULL;
 	int msgid, rc, err = LDAP_OTHER;
 	char *diag = NULL;
@@ -452,9 +438,9 @@ release_probes(struct rg_ldap_pool *p, const int *order, int from, int n)
 	for (int k = from; k < n; k++) {
 		struct uri_health *u = &p->uris[order[k]];
 
-		if (u->probing)
+		if (u->br.probing)
 			rg_stats_uri_state(u->stats, RG_STATS_DOWN);
-		u->probing = false;
+		rg_breaker_release(&u->br);
 	}
 	pthread_mutex_unlock(&p->lock);
 }
@@ -465,28 +451,30 @@ rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadli
 {
 	int order[64], n = 0;
 	char why[sizeof(a->why)];
-	double now = rg_ldap_now();
+	double now;
 
 	if (c->ld != NULL) {
 		bool failback;
 		/* Back on the first choice once it is healthy again. */
 		pthread_mutex_lock(&p->lock);
-		failback = c->uri > 0 && now - c->opened > FAILBACK_AFTER && !p->uris[0].down;
+		now = health_now(p);
+		failback = c->uri > 0 && now - c->opened > FAILBACK_AFTER && !p->uris[0].br.open;
 		pthread_mutex_unlock(&p->lock);
 		if (!failback)
 			return true;
 		conn_close(c);	/* ours alone: no lock needed to send the unbind */
 	}
 	pthread_mutex_lock(&p->lock);
+	now = health_now(p);
 	for (size_t i = 0; i < p->nuris && n < (int)(sizeof(order) / sizeof(order[0])); i++) {
 		struct uri_health *u = &p->uris[i];
-		if (uri_skipped(u, now))
+		enum rg_breaker_gate g = rg_breaker_enter(&u->br, now);
+
+		if (g == RG_BREAKER_SKIP)
 			continue;
 		/* Half-open: this lookup is the one that tests a down server. */
-		if (u->down) {
-			u->probing = true;
+		if (g == RG_BREAKER_PROBE)
 			rg_stats_uri_state(u->stats, RG_STATS_PROBING);
-		}
 		order[n++] = (int)i;
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -507,7 +495,7 @@ rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadli
 			release_probes(p, order, k + 1, n);
 			c->ld = ld;
 			c->uri = order[k];
-			c->opened = rg_ldap_now();
+			c->opened = health_now(p);
 			c->fresh = true;
 			return true;
 		}
@@ -538,7 +526,7 @@ rg_ldap_pool_probe(struct rg_ldap_pool *p, const char *base, char *err, size_t e
 		err[0] = '\0';
 	for (size_t i = 0; i < p->nuris; i++) {
 		char why[256];
-		struct timeval tv = tv_of(p->timeout);
+		struct timeval tv = rg_timeval_of(p->timeout);
 		LDAPMessage *res = NULL;
 		LDAP *ld = open_one(p, (int)i, p->timeout, why, sizeof(why));
 		int rc = LDAP_SUCCESS;

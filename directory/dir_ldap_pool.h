@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/clock.h"
 #include "dir.h"
 #include "dir_ldap.h"
 
@@ -22,13 +23,20 @@ struct ldap;			/* libldap's LDAP, kept out of this header */
 struct rg_ldap_pool;
 struct rg_ldap_conn;
 
-/* Seconds on CLOCK_MONOTONIC. */
+/* Seconds on CLOCK_MONOTONIC (rg_clock_monotonic; kept for dir_ldap.c). */
 double	rg_ldap_now(void);
 
 struct rg_ldap_pool *rg_ldap_pool_new(const struct rg_ldap_settings *, char *err,
 	    size_t errlen);
 /* All connections must have been released. */
 void	rg_ldap_pool_destroy(struct rg_ldap_pool **);
+
+/*
+ * Tests only: drive the breaker's interval and the failback to the first
+ * URI from 'clock' (NULL: the monotonic clock again).  Deadlines for
+ * network I/O stay on the real clock.  Call before the first lookup.
+ */
+void	rg_ldap_pool_set_clock(struct rg_ldap_pool *, rg_clock_fn clock, void *arg);
 
 /*
  * True when the breaker holds every URI down and none is due for a

@@ -5,6 +5,10 @@
  * two in-process fake servers on loopback that either answer a simple
  * bind or drop the connection at once, switched between calls.
  *
+ * The failback rows drive the breaker's and the failback's time with an
+ * injected clock (rg_ldap_pool_set_clock), so the 60 s failback is tested
+ * without waiting for it.
+ *
  * Issue 13, defect 1: after a full outage the lookup that found the
  * first URI back claimed the second URI's half-open probe and never gave
  * it back, so the second URI was skipped for good.
@@ -195,13 +199,90 @@ test_failover_after_outage(void)
 	fake_stop(&B);
 }
 
+/* The breaker's and the failback's time, moved on by the test. */
+static double
+fake_clock(void *arg)
+{
+	return *(const double *)arg;
+}
+
+/* A pool of one slot on A then B, timed by *now; A and B start down, up. */
+static struct rg_ldap_pool *
+failback_pool(struct fake *A, struct fake *B, const char **uris, double *now)
+{
+	struct rg_ldap_settings set;
+	struct rg_ldap_pool *p;
+	char err[256];
+
+	signal(SIGPIPE, SIG_IGN);
+	fake_start(A);
+	fake_start(B);
+	B->up = true;
+	uris[0] = A->uri;
+	uris[1] = B->uri;
+	memset(&set, 0, sizeof(set));
+	set.uris = uris;
+	set.nuris = 2;
+	set.starttls = RG_LDAP_STARTTLS_OFF;
+	set.timeout = 2.0;
+	set.pool_size = 1;
+	set.retry_interval = 10;
+	p = rg_ldap_pool_new(&set, err, sizeof(err));
+	CU_ASSERT_FATAL(p != NULL);
+	*now = 1000;
+	rg_ldap_pool_set_clock(p, fake_clock, now);
+	return p;
+}
+
+/* One lookup's connection at the pool's time; 'want' is the URI it must reach. */
+static void
+lookup_on(struct rg_ldap_pool *p, const char *row, const char *want)
+{
+	struct rg_ldap_conn *c;
+	struct rg_dir_answer a;
+	bool ok = ready(p, &c, &a);
+
+	if (!ok)
+		fprintf(stderr, "%s: %s: %s\n", row, a.source, a.why);
+	CU_ASSERT(ok);
+	if (ok && strcmp(rg_ldap_conn_uri(p, c), want) != 0) {
+		fprintf(stderr, "%s: on %s, want %s\n", row, rg_ldap_conn_uri(p, c), want);
+		CU_FAIL("connected to the wrong URI");
+	}
+	if (c != NULL)
+		rg_ldap_pool_release(p, c);
+}
+
+/* A failed once (not held down): after the failback time the slot goes back to A. */
+static void
+test_failback_after_flap(void)
+{
+	struct fake A, B;
+	const char *uris[2];
+	double now;
+	struct rg_ldap_pool *p = failback_pool(&A, &B, uris, &now);
+
+	lookup_on(p, "A down", B.uri);
+	A.up = true;
+	now += 30;
+	lookup_on(p, "30 s later: not yet", B.uri);
+	now += 31;
+	lookup_on(p, "61 s after opening: back on A", A.uri);
+	lookup_on(p, "and stays", A.uri);
+	rg_ldap_pool_destroy(&p);
+	fake_stop(&A);
+	fake_stop(&B);
+}
+
 int
 rg_test_add_breaker(void)
 {
 	CU_pSuite s = CU_add_suite("ldap breaker", NULL, NULL);
 
 	if (s == NULL || CU_add_test(s, "failover after a full outage",
-	    test_failover_after_outage) == NULL)
+	    test_failover_after_outage) == NULL ||
+	    CU_add_test(s, "failback to the first URI after a flap",
+	    test_failback_after_flap) == NULL)
 		return -1;
 	return 0;
 }
