@@ -210,6 +210,28 @@ rg_start() {
     mta_wait_port "$RG_PORT" 20 || { cat "$W/relayguard.log" >&2; mta_die "relayguard did not start"; }
 }
 
+# rg_start_unix CONF PATH: rg_start on the unix socket PATH (CONF's own
+# socket = is overridden by -p).  relayguard runs with umask 007 (main.c),
+# so the caller's directory decides who may connect: a setgid directory
+# of group postfix, as the package makes it, lets a chrooted smtpd in.
+rg_start_unix() {
+    RG_CONF=$1 RG_SOCKET_PATH=$2
+    [ -x "$RELAYGUARD" ] || { echo "FAIL: relayguard binary $RELAYGUARD is not built" >&2; exit 1; }
+    "$RELAYGUARD" -n -c "$RG_CONF" >"$W/rg-check.log" 2>&1 ||
+        { cat "$W/rg-check.log" >&2; mta_die "relayguard -n rejected $RG_CONF"; }
+    rm -f "$RG_SOCKET_PATH"
+    # shellcheck disable=SC2086  # RG_FLAGS is a word list
+    "$RELAYGUARD" ${RG_FLAGS:--f -v} -c "$RG_CONF" -p "unix:$RG_SOCKET_PATH" -P "$W/relayguard.pid" \
+        >>"$W/relayguard.log" 2>&1 &
+    RG_PID=$!
+    mta_track $RG_PID
+    i=0
+    while [ ! -S "$RG_SOCKET_PATH" ] && [ $i -lt 200 ] && kill -0 "$RG_PID" 2>/dev/null; do
+        sleep 0.1; i=$((i + 1))
+    done
+    [ -S "$RG_SOCKET_PATH" ] || { cat "$W/relayguard.log" >&2; mta_die "relayguard did not create $RG_SOCKET_PATH"; }
+}
+
 rg_stop() {
     [ -n "${RG_PID:-}" ] || return 0
     kill "$RG_PID" 2>/dev/null
