@@ -455,10 +455,17 @@ rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadli
 
 	if (c->ld != NULL) {
 		bool failback;
-		/* Back on the first choice once it is healthy again. */
+		/*
+		 * Back on the first choice once it may be healthy again.  A
+		 * first URI held down is probed only by a lookup that
+		 * connects, so waiting for it to be up would keep every warm
+		 * handle on the backup for good: once its interval is out,
+		 * reconnecting is the probe.
+		 */
 		pthread_mutex_lock(&p->lock);
 		now = health_now(p);
-		failback = c->uri > 0 && now - c->opened > FAILBACK_AFTER && !p->uris[0].br.open;
+		failback = c->uri > 0 && now - c->opened > FAILBACK_AFTER &&
+		    !rg_breaker_skipping(&p->uris[0].br, now);
 		pthread_mutex_unlock(&p->lock);
 		if (!failback)
 			return true;

@@ -274,6 +274,68 @@ test_failback_after_flap(void)
 	fake_stop(&B);
 }
 
+/*
+ * A failed twice (held down by its breaker) and came back: a healthy
+ * connection to B must not keep the pool off A for good.
+ */
+static void
+test_failback_after_outage(void)
+{
+	struct fake A, B;
+	const char *uris[2];
+	double now;
+	struct rg_ldap_pool *p = failback_pool(&A, &B, uris, &now);
+	struct rg_ldap_conn *c;
+	struct rg_dir_answer a;
+
+	lookup_on(p, "A down once", B.uri);
+	/* B's connection goes idle-closed: the reconnect tries A a second time. */
+	c = rg_ldap_pool_acquire(p, rg_ldap_now() + 2.0);
+	CU_ASSERT_FATAL(c != NULL);
+	rg_ldap_conn_fail(p, c, false, "test: idle close");
+	rg_ldap_pool_release(p, c);
+	lookup_on(p, "A down twice", B.uri);
+	memset(&a, 0, sizeof(a));
+	CU_ASSERT(!rg_ldap_pool_all_down(p, &a));
+	A.up = true;
+	now += 5;
+	lookup_on(p, "A back, within its interval", B.uri);
+	now += 56;
+	lookup_on(p, "61 s after opening: A probed and back", A.uri);
+	lookup_on(p, "and stays", A.uri);
+	rg_ldap_pool_destroy(&p);
+	fake_stop(&A);
+	fake_stop(&B);
+}
+
+/* A still down when the failback time comes: B again, and A waits its interval. */
+static void
+test_failback_to_dead(void)
+{
+	struct fake A, B;
+	const char *uris[2];
+	double now;
+	struct rg_ldap_pool *p = failback_pool(&A, &B, uris, &now);
+	struct rg_ldap_conn *c;
+
+	lookup_on(p, "A down once", B.uri);
+	c = rg_ldap_pool_acquire(p, rg_ldap_now() + 2.0);
+	CU_ASSERT_FATAL(c != NULL);
+	rg_ldap_conn_fail(p, c, false, "test: idle close");
+	rg_ldap_pool_release(p, c);
+	lookup_on(p, "A down twice", B.uri);
+	now += 61;
+	lookup_on(p, "failback probe fails: B", B.uri);
+	A.up = true;
+	now += 5;
+	lookup_on(p, "A up, but the new B connection is young", B.uri);
+	now += 56;
+	lookup_on(p, "next failback: A", A.uri);
+	rg_ldap_pool_destroy(&p);
+	fake_stop(&A);
+	fake_stop(&B);
+}
+
 int
 rg_test_add_breaker(void)
 {
@@ -282,7 +344,11 @@ rg_test_add_breaker(void)
 	if (s == NULL || CU_add_test(s, "failover after a full outage",
 	    test_failover_after_outage) == NULL ||
 	    CU_add_test(s, "failback to the first URI after a flap",
-	    test_failback_after_flap) == NULL)
+	    test_failback_after_flap) == NULL ||
+	    CU_add_test(s, "failback to the first URI after an outage",
+	    test_failback_after_outage) == NULL ||
+	    CU_add_test(s, "failback while the first URI is still dead",
+	    test_failback_to_dead) == NULL)
 		return -1;
 	return 0;
 }
