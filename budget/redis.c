@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
+/*
+ * redis.c - the Redis budget store: connection pool, breaker, one script
+ * call per admit (the script and its arithmetic are in redis_script.c).
+ *
+ * Time: an admit has one deadline, 'timeout' seconds after it starts.
+ * Waiting for a free connection ends there; a connect gets what is left
+ * (redisConnect*WithTimeout), and so does each command, through
+ * redisSetTimeout() (SO_RCVTIMEO / SO_SNDTIMEO) set again before it.
+ * For tcp: the name is resolved by getaddrinfo(), which no timeout
+ * bounds: name an address.
+ *
+ * A connection that fails in any way is closed: after a timeout its
+ * reply may still arrive, and it would be read as the next command's.
+ * One that had served earlier admits and now finds the server gone
+ * (restarted, or it closed an idle client) is reopened once within the
+ * deadline before the failure counts, so a Redis restart does not open
+ * the breaker by itself.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "budget/redis.h"
+#include "budget/redis_script.h"
+#include "common/breaker.h"
+#include "common/clock.h"
+#include "common/log.h"
+
+struct conn {
+	redisContext *ctx;
+	bool busy;
+	bool used;		/* has answered a script call since it was opened */
+};
+
+struct redis_store {
+	struct rg_budget_store base;	/* first: the store interface */
+	char *uri;
+	char *path;		/* unix: */
+	char *host;		/* tcp: */
+	int port;
+	char *password;
+	char *prefix;
+	double timeout;
+	bool client_clock;
+
+	pthread_mutex_t lock;	/* guards everything below */
+	pthread_cond_t freed;
+	struct conn *conns;
+	int nconns;
+	struct rg_breaker breaker;
+	char sha[41];		/* the script's SHA1 once SCRIPT LOAD told us; "" before */
+};
+
+static void redis_admit(struct rg_budget_store *, const struct rg_budget_request *,
+    const struct rg_budget_limits *, struct rg_budget_result *);
+static void redis_destroy(struct rg_budget_store **);
+
+static const struct rg_budget_store_ops redis_ops = {
+	.admit = redis_admit,
+	.destroy = redis_destroy,
+};
+
+/* "redis=STATE uri=URI [why=WHY]", the shape of the LDAP pool's lines. */
+static void
+log_redis(enum rg_log_level lvl, const char *state, const char *uri, const char *why)
+{
+	struct rg_kv kv;
+
+	if (!rg_log_enabled(lvl))
+		return;
+	rg_kv_init(&kv);
+	rg_kv_add(&kv, "redis", state);
+	rg_kv_add(&kv, "uri", uri);
+	if (why != NULL)
+		rg_kv_add(&kv, "why", why);
+	rg_log(lvl, "%s", rg_kv_str(&kv));
+}
+
+/* Split "unix:/path" or "tcp:host:port" into s; false with a message. */
+static bool
+parse_uri(struct redis_store *s, const char *uri, char *err, size_t errlen)
+{
+	static const char forms[] = "use \"unix:/absolute/path\" or \"tcp:HOST:PORT\"";
+	const char *host, *colon, *end;
+	char *port_end;
+	long port;
+
+	if (strncmp(uri, "unix:", 5) == 0) {
+		if (uri[5] != '/') {
+			snprintf(err, errlen, "uri \"%s\": a unix socket needs an absolute path; %s",
+			    uri, forms);
+			return false;
+		}
+		return (s->path = strdup(uri + 5)) != NULL;
+	}
+	if (strncmp(uri, "tcp:", 4) != 0) {
+		snprintf(err, errlen, "uri \"%s\": unknown form; %s", uri, forms);
+		return false;
+	}
+	host = uri + 4;
+	if (*host == '[') {
+		/* An IPv6 address: its colons are not the port's. */
+		end = strchr(host, ']');
+		if (end == NULL || end[1] != ':') {
+			snprintf(err, errlen, "uri \"%s\": an IPv6 address is written "
+			    "tcp:[ADDRESS]:PORT", uri);
+			return false;
+		}
+		host++;
+		colon = end + 1;
+	} else {
+		colon = strchr(host, ':');
+		end = colon;
+		if (colon == NULL || strchr(colon + 1, ':') != NULL) {
+			snprintf(err, errlen, "uri \"%s\": %s (an IPv6 address in brackets)",
+			    uri, forms);
+			return false;
+		}
+	}
+	if (end == host) {
+		snprintf(err, errlen, "uri \"%s\": no host; %s", uri, forms);
+		return false;
+	}
+	errno = 0;
+	port = strtol(colon + 1, &port_end, 10);
+	if (colon[1] == '\0' || *port_end != '\0' || errno != 0 || port < 1 || port > 65535) {
+		snprintf(err, errlen, "uri \"%s\": the port must be a number from 1 to 65535",
+		    uri);
+		return false;
+	}
+	s->port = (int)port;
+	return (s->host = strndup(host, (size_t)(end - host))) != NULL;
+}
+
+struct rg_budget_store *
+rg_budget_redis_new(const struct rg_budget_redis_settings *set, char *err, size_t errlen)
+{
+	struct redis_store *s = calloc(1, sizeof(*s));
+	pthread_condattr_t ca;
+	struct rg_budget_store *st;
+
+	if (s == NULL)
+		goto nomem;
+	s->base.ops = &redis_ops;
+	pthread_mutex_init(&s->lock, NULL);
+	/* Deadlines are monotonic; so must the condition's clock be. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->freed, &ca);
+	pthread_condattr_destroy(&ca);
+	if (set->uri == NULL || *set->uri == '\0') {
+		snprintf(err, errlen, "uri is empty; use \"unix:/absolute/path\" or "
+		    "\"tcp:HOST:PORT\"");
+		goto fail;
+	}
+	if ((s->uri = strdup(set->uri)) == NULL)
+		goto nomem;
+	err[0] = '\0';
+	if (!parse_uri(s, set->uri, err, errlen)) {
+		if (err[0] == '\0')
+			goto nomem;
+		goto fail;
+	}
+	if ((s->prefix = strdup(set->key_prefix != NULL ? set->key_prefix : "")) == NULL ||
+	    (set->password != NULL && *set->password != '\0' &&
+	    (s->password = strdup(set->password)) == NULL))
+		goto nomem;
+	s->timeout = set->timeout > 0 ? set->timeout : RG_BUDGET_REDIS_TIMEOUT;
+	s->nconns = set->pool_size > 0 ? set->pool_size : RG_BUDGET_REDIS_POOL_SIZE;
+	if ((s->conns = calloc((size_t)s->nconns, sizeof(*s->conns))) == NULL)
+		goto nomem;
+	rg_breaker_init(&s->breaker, RG_BUDGET_REDIS_THRESHOLD,
+	    set->retry_interval > 0 ? set->retry_interval : RG_BUDGET_REDIS_RETRY_INTERVAL);
+	return &s->base;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	st = s != NULL ? &s->base : NULL;
+	redis_destroy(&st);
+	return NULL;
+}
+
+void
+rg_budget_redis_client_clock(struct rg_budget_store *st, bool on)
+{
+	((struct redis_store *)st)->client_clock = on;
+}
+
+static void
+redis_destroy(struct rg_budget_store **stp)
+{
+	struct redis_store *s;
+
+	if (stp == NULL || *stp == NULL)
+		return;
+	s = (struct redis_store *)*stp;
+	for (int i = 0; s->conns != NULL && i < s->nconns; i++)
+		if (s->conns[i].ctx != NULL)
+			redisFree(s->conns[i].ctx);
+	if (s->password != NULL) {
+		explicit_bzero(s->password, strlen(s->password));
+		free(s->password);
+	}
+	free(s->conns);
+	free(s->uri);
+	free(s->path);
+	free(s->host);
+	free(s->prefix);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->freed);
+	free(s);
+	*stp = NULL;
+}
+
+bool
+rg_budget_redis_key_login(const char *login, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)login; *p != '\0'; p++) {
+		bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("._@+-", *p) != NULL;
+
+		if (n + (plain ? 1 : 3) >= outlen)
+			return false;
+		if (plain) {
+			out[n++] = (char)*p;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	if (n >= outlen)
+		return false;
+	out[n] = '\0';
+	return true;
+}
+
+/* A free connection, waiting until 'deadline' at most; NULL when none came. */
+static struct conn *
+acquire(struct redis_store *s, double deadline)
+{
+	struct conn *c = NULL;
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)deadline;
+	ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		/* Prefer an open connection: a closed one costs a connect. */
+		for (int i = 0; i < s->nconns; i++) {
+			if (s->conns[i].busy)
+				continue;
+			if (c == NULL || (c->ctx == NULL && s->conns[i].ctx != NULL))
+				c = &s->conns[i];
+		}
+		if (c != NULL)
+			break;
+		if (pthread_cond_timedwait(&s->freed, &s->lock, &ts) != 0 &&
+		    rg_clock_monotonic() >= deadline)
+			break;
+	}
+	if (c != NULL)
+		c->busy = true;
+	pthread_mutex_unlock(&s->lock);
+	return c;
+}
+
+static void
+release(struct redis_store *s, struct conn *c)
+{
+	pthread_mutex_lock(&s->lock);
+	c->busy = false;
+	pthread_cond_signal(&s->freed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->ctx != NULL)
+		redisFree(c->ctx);
+	c->ctx = NULL;
+	c->used = false;
+}
+
+/* hiredis' words for a failed call on ctx ("timed out" for EAGAIN). */
+static void
+ctx_error(const redisContext *ctx, const char *what, char *why, size_t whylen)
+{
+	/* hiredis keeps strerror(errno) of the moment; SO_RCVTIMEO gives EAGAIN. */
+	if (ctx->err == REDIS_ERR_IO && (strcmp(ctx->errstr, strerror(EAGAIN)) == 0 ||
+	    strcmp(ctx->errstr, strerror(EWOULDBLOCK)) == 0))
+		snprintf(why, whylen, "%s: timed out", what);
+	else
+		snprintf(why, whylen, "%s: %s", what, ctx->errstr[0] ? ctx->errstr : "I/O error");
+}
+
+/* Give ctx what is left until 'deadline' for its next command. */
+static bool
+set_budget(redisContext *ctx, double deadline, char *why, size_t whylen)
+{
+	double left = deadline - rg_clock_monotonic();
+
+	if (left <= 0) {
+		snprintf(why, whylen, "timed out");
+		return false;
+	}
+	if (redisSetTimeout(ctx, rg_timeval_of(left)) != REDIS_OK) {
+		ctx_error(ctx, "setting the timeout", why, whylen);
+		return false;
+	}
+	return true;
+}
+
+/* One command's reply, or NULL with 'why' set (an error reply is returned). */
+static redisReply *
+command(redisContext *ctx, double deadline, int argc, const char **argv,
+    const size_t *lens, const char *what, char *why, size_t whylen)
+{
+	redisReply *r;
+
+	if (!set_budget(ctx, deadline, why, whylen))
+		return NULL;
+	r = redisCommandArgv(ctx, argc, argv, lens);
+	if (r == NULL)
+		ctx_error(ctx, what, why, whylen);
+	return r;
+}
+
+/* Connect, AUTH and learn the script's SHA1 within the deadline. */
+static bool
+conn_open(struct redis_store *s, struct conn *c, double deadline, char *why, size_t whylen)
+{
+	double left = deadline - rg_clock_monotonic();
+	const char *argv[3];
+	size_t lens[3];
+	redisReply *r;
+
+	if (left <= 0) {
+		snprintf(why, whylen, "connect: timed out");
+		return false;
+	}
+	c->ctx = s->path != NULL ? redisConnectUnixWithTimeout(s->path, rg_timeval_of(left)) :
+	    redisConnectWithTimeout(s->host, s->port, rg_timeval_of(left));
+	if (c->ctx == NULL) {
+		snprintf(why, whylen, "connect: out of memory");
+		return false;
+	}
+	if (c->ctx->err != 0) {
+		ctx_error(c->ctx, "connect", why, whylen);
+		goto fail;
+	}
+	if (s->password != NULL) {
+		argv[0] = "AUTH";
+		argv[1] = s->password;
+		lens[0] = 4;
+		lens[1] = strlen(s->password);
+		if ((r = command(c->ctx, deadline, 2, argv, lens, "AUTH", why, whylen)) == NULL)
+			goto fail;
+		if (r->type == REDIS_REPLY_ERROR) {
+			/* The server's words name the problem, never the password. */
+			snprintf(why, whylen, "AUTH refused (check budgets.redis.password_file): "
+			    "%.*s", (int)r->len, r->str);
+			freeReplyObject(r);
+			goto fail;
+		}
+		freeReplyObject(r);
+	}
+	argv[0] = "SCRIPT";
+	argv[1] = "LOAD";
+	argv[2] = rg_budget_redis_script;
+	lens[0] = 6;
+	lens[1] = 4;
+	lens[2] = strlen(rg_budget_redis_script);
+	if ((r = command(c->ctx, deadline, 3, argv, lens, "SCRIPT LOAD", why, whylen)) == NULL)
+		goto fail;
+	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOAUTH", 6) == 0) {
+		snprintf(why, whylen, "the server wants a password (set budgets.redis."
+		    "password_file): %.*s", (int)r->len, r->str);
+		freeReplyObject(r);
+		goto fail;
+	}
+	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
+		snprintf(why, whylen, "SCRIPT LOAD: %s%.*s", r->type == REDIS_REPLY_ERROR ?
+		    "" : "unexpected reply ", r->type == REDIS_REPLY_ERROR ? (int)r->len : 0,
+		    r->type == REDIS_REPLY_ERROR ? r->str : "");
+		freeReplyObject(r);
+		goto fail;
+	}
+	pthread_mutex_lock(&s->lock);
+	memcpy(s->sha, r->str, 40);
+	s->sha[40] = '\0';
+	pthread_mutex_unlock(&s->lock);
+	freeReplyObject(r);
+	return true;
+fail:
+	conn_close(c);
+	return false;
+}
+
+/* Read the script's { ANSWER, KIND, M, R, D } into res; false if malformed. */
+static bool
+parse_answer(const redisReply *r, struct rg_budget_result *res)
+{
+	long long v[5];
+
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 5)
+		return false;
+	for (size_t i = 0; i < 5; i++) {
+		if (r->element[i]->type != REDIS_REPLY_INTEGER || r->element[i]->integer < 0)
+			return false;
+		v[i] = r->element[i]->integer;
+	}
+	if (v[0] > 1 || v[1] > RG_BUDGET_DOMAINS || (v[0] == 0) != (v[1] != RG_BUDGET_NONE))
+		return false;
+	res->answer = v[0] == 1 ? RG_BUDGET_ADMITTED : RG_BUDGET_OVER;
+	res->over = (enum rg_budget_kind)v[1];
+	res->used.messages = (uint64_t)v[2];
+	res->used.recipients = (uint64_t)v[3];
+	res->used.domains = (uint64_t)v[4];
+	return true;
+}
+
+enum outcome { DONE, FAILED, LOST };	/* LOST: the connection was found dead */
+
+/* Run the script once on c; the result goes into res, or 'why'. */
+static enum outcome
+run_script(struct redis_store *s, struct conn *c, const char *key,
+    const struct rg_budget_request *req, const struct rg_budget_limits *lim,
+    double deadline, struct rg_budget_result *res, char *why, size_t whylen)
+{
+	char win[32], lm[24], lr[24], ld[24], now[32], ttl[24], sha[41];
+	const char *argv[12];
+	size_t lens[12];
+	redisReply *r;
+	bool reused = c->used;
+
+	snprintf(win, sizeof(win), "%.17g", lim->window);
+	snprintf(lm, sizeof(lm), "%llu", (unsigned long long)lim->messages);
+	snprintf(lr, sizeof(lr), "%llu", (unsigned long long)lim->recipients);
+	snprintf(ld, sizeof(ld), "%llu", (unsigned long long)lim->domains);
+	snprintf(ttl, sizeof(ttl), "%lld", (long long)(2 * lim->window + 0.999) +
+	    RG_BUDGET_REDIS_TTL_SLACK);
+	if (s->client_clock)
+		snprintf(now, sizeof(now), "%.6f", req->now);
+	else
+		now[0] = '\0';
+	pthread_mutex_lock(&s->lock);
+	memcpy(sha, s->sha, sizeof(sha));
+	pthread_mutex_unlock(&s->lock);
+
+	argv[0] = "EVALSHA";
+	argv[1] = sha;
+	argv[2] = "1";
+	argv[3] = key;
+	argv[4] = win;
+	argv[5] = lm;
+	argv[6] = lr;
+	argv[7] = ld;
+	argv[8] = req->new_message ? "1" : "0";
+	argv[9] = req->domain != NULL ? req->domain : "";
+	argv[10] = now;
+	argv[11] = ttl;
+	for (int i = 0; i < 12; i++)
+		lens[i] = strlen(argv[i]);
+	r = command(c->ctx, deadline, 12, argv, lens, "EVALSHA", why, whylen);
+	if (r != NULL && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
+		/* SCRIPT FLUSH, or a failover to a server that never saw it. */
+		freeReplyObject(r);
+		argv[0] = "EVAL";
+		argv[1] = rg_budget_redis_script;
+		lens[0] = 4;
+		lens[1] = strlen(rg_budget_redis_script);
+		r = command(c->ctx, deadline, 12, argv, lens, "EVAL", why, whylen);
+	}
+	if (r == NULL) {
+		/* Closed under us: EOF on read, or EPIPE/ECONNRESET on write. */
+		bool lost = reused && (c->ctx->err == REDIS_ERR_EOF ||
+		    (c->ctx->err == REDIS_ERR_IO && (strcmp(c->ctx->errstr, strerror(EPIPE)) == 0 ||
+		    strcmp(c->ctx->errstr, strerror(ECONNRESET)) == 0)));
+
+		conn_close(c);
+		return lost ? LOST : FAILED;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(why, whylen, "script: %.*s", (int)r->len, r->str);
+		freeReplyObject(r);
+		/* NOAUTH after a password change, or READONLY: start afresh. */
+		conn_close(c);
+		return FAILED;
+	}
+	if (!parse_answer(r, res)) {
+		snprintf(why, whylen, "script: unexpected reply");
+		freeReplyObject(r);
+		conn_close(c);
+		return FAILED;
+	}
+	freeReplyObject(r);
+	c->used = true;
+	return DONE;
+}
+
+static void
+redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
+    const struct rg_budget_limits *lim, struct rg_budget_result *res)
+{
+	struct redis_store *s = (struct redis_store *)st;
+	double start = rg_clock_monotonic(), deadline = start + s->timeout;
+	char keybuf[512], *key = keybuf, why[sizeof(res->why) - 8];
+	size_t plen = strlen(s->prefix), need = plen + 3 * strlen(req->login) + 3;
+	enum rg_breaker_gate gate;
+	enum outcome out = FAILED;
+	struct conn *c;
+	bool changed;
+
+	memset(res, 0, sizeof(*res));
+	res->answer = RG_BUDGET_ERROR;
+	pthread_mutex_lock(&s->lock);
+	gate = rg_breaker_enter(&s->breaker, start);
+	pthread_mutex_unlock(&s->lock);
+	if (gate == RG_BREAKER_SKIP) {
+		snprintf(res->why, sizeof(res->why), "redis %s is marked down; retrying "
+		    "within %.0fs", s->uri, s->breaker.interval);
+		return;
+	}
+	if ((c = acquire(s, deadline)) == NULL) {
+		/* Busy, not broken: the admits holding the connections report on it. */
+		if (gate == RG_BREAKER_PROBE) {
+			pthread_mutex_lock(&s->lock);
+			rg_breaker_release(&s->breaker);
+			pthread_mutex_unlock(&s->lock);
+		}
+		snprintf(res->why, sizeof(res->why), "no free Redis connection within %.3fs "
+		    "(pool_size %d)", s->timeout, s->nconns);
+		return;
+	}
+	if (need > sizeof(keybuf) && (key = malloc(need)) == NULL) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto report;
+	}
+	memcpy(key, s->prefix, plen);
+	key[plen] = '{';
+	rg_budget_redis_key_login(req->login, key + plen + 1, need - plen - 2);
+	strcat(key + plen, "}");
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (c->ctx == NULL && !conn_open(s, c, deadline, why, sizeof(why))) {
+			out = FAILED;
+			break;
+		}
+		out = run_script(s, c, key, req, lim, deadline, res, why, sizeof(why));
+		if (out != LOST)
+			break;
+	}
+report:
+	if (key != keybuf)
+		free(key);
+	release(s, c);
+	pthread_mutex_lock(&s->lock);
+	changed = out == DONE ? rg_breaker_success(&s->breaker) :
+	    rg_breaker_failure(&s->breaker, rg_clock_monotonic());
+	pthread_mutex_unlock(&s->lock);
+	if (out == DONE) {
+		if (changed)
+			log_redis(RG_LOG_NOTICE, "up", s->uri, NULL);
+		return;
+	}
+	res->answer = RG_BUDGET_ERROR;
+	/* The uri is in the redis=down line; here the cause has the room. */
+	snprintf(res->why, sizeof(res->why), "redis: %s", why);
+	if (changed)
+		log_redis(RG_LOG_WARNING, "down", s->uri, why);
+	else
+		log_redis(RG_LOG_DEBUG, "failed", s->uri, why);
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright 2026 The relayguard authors */
+/*
+ * redis_script.c - the admit script (calling convention in redis_script.h).
+ *
+ * The arithmetic is policy/budget.h's, written again in Lua because it
+ * must run inside Redis to be atomic: estimate = previous bucket x the
+ * part of the window not yet gone by + current bucket, for messages,
+ * recipients and the distinct-domain HyperLogLogs alike; a charge is
+ * refused when it would take the estimate past the limit.  Keep the two
+ * in step: tests/redis/test_redis.c runs both on the same inputs.
+ *
+ * Why a script and not a pipeline: the limit check must see the counts
+ * and charge them in one step, or two gateways reading at once could
+ * both admit the last recipient.  Redis runs a script to the end before
+ * it serves another command.
+ *
+ * A domain charge that would go over must not stay in the HyperLogLog,
+ * which cannot take an element out: near the limit the script saves the
+ * current bucket's bytes, adds, and puts the bytes back when over.
+ *
+ * redis.replicate_commands() lets a script that read TIME write on
+ * Redis 3.2 to 4 (5 and later do it by default); replicas then receive
+ * the writes, not the script.
+ */
+#include "budget/redis_script.h"
+
+const char rg_budget_redis_script[] =
+"if redis.replicate_commands then pcall(redis.replicate_commands) end\n"
+"local base, window = KEYS[1], tonumber(ARGV[1])\n"
+"local lim_m, lim_r, lim_d = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])\n"
+"local new_message, domain = ARGV[5] == '1', ARGV[6]\n"
+"local now, ttl = tonumber(ARGV[7]), tonumber(ARGV[8])\n"
+"if now == nil then\n"
+"  local t = redis.call('TIME')\n"
+"  now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
+"end\n"
+"-- rg_budget_bucket() and rg_budget_gone()\n"
+"local b = math.floor(now / window)\n"
+"local gone = (now - b * window) / window\n"
+"if gone < 0 then gone = 0 elseif gone >= 1 then gone = 1 - 1e-12 end\n"
+"local cur = ':' .. string.format('%.0f', b)\n"
+"local prev = ':' .. string.format('%.0f', b - 1)\n"
+"-- rg_budget_estimate(), rg_budget_over(), rg_budget_round()\n"
+"local function est(p, c)\n"
+"  return (tonumber(p) or 0) * (1 - gone) + (tonumber(c) or 0)\n"
+"end\n"
+"local function reached(used, charge, limit)\n"
+"  return limit > 0 and charge > 0 and used + charge > limit\n"
+"end\n"
+"local function round(x)\n"
+"  if x <= 0 then return 0 end\n"
+"  return math.floor(x + 0.5)\n"
+"end\n"
+"local mk, rk, dk = base .. ':m', base .. ':r', base .. ':d'\n"
+"local c = redis.call('MGET', mk .. prev, mk .. cur, rk .. prev, rk .. cur)\n"
+"local m, r = est(c[1], c[2]), est(c[3], c[4])\n"
+"local d = 0\n"
+"if domain ~= '' then\n"
+"  d = est(redis.call('PFCOUNT', dk .. prev), redis.call('PFCOUNT', dk .. cur))\n"
+"end\n"
+"local cm = new_message and 1 or 0\n"
+"local function over(kind)\n"
+"  return { 0, kind, round(m), round(r), round(d) }\n"
+"end\n"
+"-- rg_budget_decide(): messages, recipients, then domains\n"
+"if reached(m, cm, lim_m) then return over(1) end\n"
+"if reached(r, 1, lim_r) then return over(2) end\n"
+"local cd = 0\n"
+"if domain ~= '' then\n"
+"  local key = dk .. cur\n"
+"  if reached(d, 1, lim_d) then\n"
+"    local saved, pttl = redis.call('GET', key), redis.call('PTTL', key)\n"
+"    if redis.call('PFADD', key, domain) == 1 then\n"
+"      if saved then\n"
+"        redis.call('SET', key, saved)\n"
+"        if pttl > 0 then redis.call('PEXPIRE', key, pttl) end\n"
+"      else\n"
+"        redis.call('DEL', key)\n"
+"      end\n"
+"      return over(3)\n"
+"    end\n"
+"  else\n"
+"    cd = redis.call('PFADD', key, domain)\n"
+"  end\n"
+"  redis.call('EXPIRE', key, ttl)\n"
+"end\n"
+"if cm == 1 then\n"
+"  redis.call('INCRBY', mk .. cur, 1)\n"
+"  redis.call('EXPIRE', mk .. cur, ttl)\n"
+"end\n"
+"redis.call('INCRBY', rk .. cur, 1)\n"
+"redis.call('EXPIRE', rk .. cur, ttl)\n"
+"return { 1, 0, round(m + cm), round(r + 1), round(d + cd) }\n";
