@@ -22,12 +22,13 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sysexits.h>
 
 /* Exit statuses of relayguard -L (sysexits.h for the unreadable case). */
 #define RG_LINT_CLEAN		0
 #define RG_LINT_WARNINGS	1
 #define RG_LINT_ERRORS		2
-#define RG_LINT_UNREADABLE	78
+#define RG_LINT_UNREADABLE	EX_CONFIG
 
 /* Longest line accepted from postconf or a .cf file, continuations joined. */
 #define RG_LINT_MAXLINE		16384

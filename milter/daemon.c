@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,11 +30,6 @@
 #include "common/stats.h"
 #include "common/strutil.h"
 #include "conf/conf.h"
-
-#define EX_CONFIG 78
-#define EX_OSERR 71
-#define EX_UNAVAILABLE 69
-#define EX_CANTCREAT 73
 
 static char *pidfile_path;
 

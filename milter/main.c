@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -34,12 +35,6 @@
 #include "common/log.h"
 #include "conf/conf.h"
 #include "conf/conf_print.h"
-
-#define EX_USAGE 64
-#define EX_UNAVAILABLE 69
-#define EX_SOFTWARE 70
-#define EX_OSERR 71
-#define EX_CONFIG 78
 
 static int
 usage(void)

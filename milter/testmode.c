@@ -7,12 +7,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "testmode.h"
 #include "session/session.h"
-
-#define EX_USAGE 64
-#define EX_TEMPFAIL 75
 
 struct outcome {
 	bool rejected;

@@ -7,14 +7,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "notice.h"
 #include "output.h"
-
-#define EX_DATAERR	65
-#define EX_NOINPUT	66
-#define EX_CANTCREAT	73
 
 #define TEMPLATE_MAX	65536
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -19,12 +20,6 @@
 #include "output.h"
 #include "tally.h"
 #include "conf/conf.h"
-
-#define EX_USAGE	64
-#define EX_DATAERR	65
-#define EX_NOINPUT	66
-#define EX_IOERR	74
-#define EX_CONFIG	78
 
 #define CHUNK	(1u << 20)
 
