@@ -434,14 +434,15 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	g = group(e, cf, "replies", reply_keys);
 	if (rg_conf_string(e, g, "relay_denied", NULL, &text)) {
 		size_t n = strlen(text);
-		bool bad = n == 0 || n > 400;
+		bool bad = n == 0 || n > RG_POLICY_REPLY_MAX;
 
 		for (const char *c = text; *c; c++)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f)
 				bad = true;
 		if (bad)
 			rg_errs_at(e, config_setting_get_member(g, "relay_denied"),
-			    "\"replies.relay_denied\" must be 1-400 printable characters on one line");
+			    "\"replies.relay_denied\" must be 1-%d printable characters on one line",
+			    RG_POLICY_REPLY_MAX);
 		else
 			rg_policy_set_relay_reply(p, text);
 	}

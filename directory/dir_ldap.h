@@ -94,6 +94,13 @@ enum rg_ldap_expand {
 };
 
 /*
+ * Most URIs one backend takes (directory.ldap.uris): each is tried in
+ * turn within one lookup's timeout, so more would leave each too little.
+ * The config loader reports a longer list; rg_dir_ldap_new refuses one.
+ */
+#define RG_LDAP_MAX_URIS	16
+
+/*
  * Expand a filter template for 'value' (an address or a login):
  * %s the whole value, %u its local part (all of it if there is no '@'),
  * %d its domain, %% a percent sign.  Each substituted value is escaped

@@ -102,6 +102,12 @@ rg_ldap_pool_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
 
 	if (p == NULL)
 		goto nomem;
+	if (set->nuris < 1 || set->nuris > RG_LDAP_MAX_URIS) {
+		snprintf(err, errlen, "%zu LDAP URIs; 1 to %d are allowed", set->nuris,
+		    RG_LDAP_MAX_URIS);
+		free(p);
+		return NULL;
+	}
 	pthread_mutex_init(&p->lock, NULL);
 	/* Deadlines are monotonic; so must the condition's clock be. */
 	pthread_condattr_init(&ca);
@@ -449,7 +455,7 @@ bool
 rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadline,
     struct rg_dir_answer *a)
 {
-	int order[64], n = 0;
+	int order[RG_LDAP_MAX_URIS], n = 0;
 	char why[sizeof(a->why)];
 	double now;
 
@@ -473,7 +479,7 @@ rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadli
 	}
 	pthread_mutex_lock(&p->lock);
 	now = health_now(p);
-	for (size_t i = 0; i < p->nuris && n < (int)(sizeof(order) / sizeof(order[0])); i++) {
+	for (size_t i = 0; i < p->nuris; i++) {
 		struct uri_health *u = &p->uris[i];
 		enum rg_breaker_gate g = rg_breaker_enter(&u->br, now);
 

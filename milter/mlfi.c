@@ -95,14 +95,24 @@ log_macros(SMFICTX *ctx, const char *stage)
 	rg_log(RG_LOG_DEBUG, "%s", rg_kv_str(&kv));
 }
 
-/* smfi_setreply() reads '%' as a format character: double each one. */
+/*
+ * smfi_setreply() reads '%' as a format character: double each one.
+ * The config loader keeps every text within RG_POLICY_REPLY_MAX, so the
+ * doubled text fits; a longer one is a bug, and sending half a sentence
+ * would hide it, so it is logged and the MTA's own reply goes out.
+ */
 static void
 set_reply(SMFICTX *ctx, const struct rg_verdict *v)
 {
-	char text[1024];
+	char text[2 * RG_POLICY_REPLY_MAX + 1];
 	size_t n = 0;
 
-	for (const char *p = v->text; *p && n + 2 < sizeof(text); p++) {
+	if (strlen(v->text) > RG_POLICY_REPLY_MAX) {
+		rg_log(RG_LOG_ERROR, "reply text of %zu bytes is over the limit of %d; the MTA "
+		    "uses its default reply", strlen(v->text), RG_POLICY_REPLY_MAX);
+		return;
+	}
+	for (const char *p = v->text; *p; p++) {
 		if (*p == '%')
 			text[n++] = '%';
 		text[n++] = *p;

@@ -129,7 +129,8 @@ rg_policy_add_exception(struct rg_policy *p, const char *sender, time_t expires,
     const char *expires_text, struct rg_netset *nets, const char *note)
 {
 	struct exception *e;
-	char reply[512];
+	/* 'expires_text' is a checked YYYY-MM-DD: this always fits. */
+	char reply[RG_POLICY_REPLY_MAX + 1];
 
 	p->exc = realloc(p->exc, (p->nexc + 1) * sizeof(*p->exc));
 	if (p->exc == NULL)

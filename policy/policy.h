@@ -111,6 +111,13 @@ void	rg_policy_set_verify(struct rg_policy *, bool);
 void	rg_policy_set_on_error(struct rg_policy *, enum rg_on_error);
 void	rg_policy_set_routing(struct rg_policy *, enum rg_check);
 struct rg_route *rg_policy_route(struct rg_policy *);
+/*
+ * Longest reply text a verdict may carry, codes not counted.  RFC 5321
+ * allows 512 octets per reply line; "550 5.7.1 " and CRLF take 12 and
+ * the rest is headroom.  The config loader refuses every configurable
+ * text that would make a reply longer; nothing downstream truncates.
+ */
+#define RG_POLICY_REPLY_MAX	400
 /* replies.relay_denied when the file does not set it (relayguard -n -d prints it). */
 #define RG_POLICY_RELAY_REPLY \
 	"Relaying denied. Authenticate with SMTP AUTH over TLS " \

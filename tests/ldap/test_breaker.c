@@ -336,6 +336,38 @@ test_failback_to_dead(void)
 	fake_stop(&B);
 }
 
+/* The URI count is checked where the settings enter the pool, with an error. */
+static void
+test_uri_count(void)
+{
+	static const char *const many[RG_LDAP_MAX_URIS + 1] = { "ldap://127.0.0.1:9/" };
+	const char *uris[RG_LDAP_MAX_URIS + 1];
+	static const size_t counts[] = { 0, 1, RG_LDAP_MAX_URIS, RG_LDAP_MAX_URIS + 1 };
+	struct rg_ldap_settings set;
+
+	for (size_t i = 0; i < RG_LDAP_MAX_URIS + 1; i++)
+		uris[i] = many[0];
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		char err[256] = "";
+		struct rg_ldap_pool *p;
+		bool want = counts[k] >= 1 && counts[k] <= RG_LDAP_MAX_URIS;
+
+		memset(&set, 0, sizeof(set));
+		set.uris = uris;
+		set.nuris = counts[k];
+		set.timeout = 1;
+		set.pool_size = 1;
+		p = rg_ldap_pool_new(&set, err, sizeof(err));
+		if ((p != NULL) != want)
+			fprintf(stderr, "%zu URIs: pool %s (%s)\n", counts[k], p ? "made" : "refused",
+			    err);
+		CU_ASSERT((p != NULL) == want);
+		if (!want)
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "LDAP URIs; 1 to 16 are allowed"));
+		rg_ldap_pool_destroy(&p);
+	}
+}
+
 int
 rg_test_add_breaker(void)
 {
@@ -348,7 +380,8 @@ rg_test_add_breaker(void)
 	    CU_add_test(s, "failback to the first URI after an outage",
 	    test_failback_after_outage) == NULL ||
 	    CU_add_test(s, "failback while the first URI is still dead",
-	    test_failback_to_dead) == NULL)
+	    test_failback_to_dead) == NULL ||
+	    CU_add_test(s, "URI count: 1 to RG_LDAP_MAX_URIS", test_uri_count) == NULL)
 		return -1;
 	return 0;
 }
