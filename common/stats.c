@@ -39,7 +39,7 @@ static const char *const reasons[] = {
 	"relay-denied", "auth-without-tls", "legacy-exception-expired",
 	"offsite-local-sender", "sender-login-mismatch", "unknown-recipient",
 	"directory-unavailable", "routing-mismatch", "bad-recipient", "bad-sender",
-	"transaction-refused",
+	"transaction-refused", "login-budget",
 	/* accepts */
 	"trusted", "offsite", "helo", "null-sender", "authenticated", "login",
 	"legacy-exception", "local", "forward", "list", "relay-domain", "data",

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_budget.h"
 #include "conf_dirfile.h"
 #include "conf_ldap.h"
 #include "conf_util.h"
@@ -544,7 +545,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 {
 	static const char *const keys[] = { "socket", "mode", "networks", "domains", "auth",
 	    "sender", "recipients", "legacy_exceptions", "routing", "directory", "replies", "log",
-	    "limits", "control", "migration", NULL };
+	    "limits", "control", "migration", "budgets", NULL };
 	static const char *const log_keys[] = { "facility", "accepts", NULL };
 	static const char *const migration_keys[] = { "contact", "help_url", "server", NULL };
 	int before = e->count;
@@ -601,6 +602,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 
 	load_policy(e, &cf, c->policy);
 	load_directory(e, &cf, c);
+	c->budget = rg_conf_budget(e, &cf, c->path);
 	config_destroy(&cf);
 	if (e->count > before) {
 		c->refs = 1;
@@ -631,6 +633,7 @@ rg_config_release(struct rg_config **cp)
 	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	rg_dir_destroy(&c->dir);
+	rg_budget_destroy(&c->budget);
 	rg_policy_destroy(&c->policy);
 	free(c->path);
 	free(c->socket);

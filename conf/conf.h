@@ -24,6 +24,8 @@
 #include "directory/dir.h"
 #include "conf_errs.h"
 
+struct rg_budget;
+
 struct rg_config {
 	char *path;		/* the file it was loaded from */
 	char *socket;		/* libmilter socket spec */
@@ -39,6 +41,7 @@ struct rg_config {
 	char *migration_server;
 	struct rg_policy *policy;
 	struct rg_dir *dir;
+	struct rg_budget *budget;	/* budgets = { ... }; NULL when off */
 	int refs;		/* private: use hold/release */
 };
 

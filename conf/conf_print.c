@@ -18,8 +18,10 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "conf_budget.h"
 #include "conf_print.h"
 #include "conf_util.h"
+#include "budget/local.h"
 #include "policy/policy.h"
 
 #define STR2(x)	#x
@@ -143,6 +145,28 @@ static const struct key cache_keys[] = {
 	{ "negative_ttl", K_INT, "60", NULL, NULL },
 	{ "max_entries", K_INT, "100000", NULL, NULL },
 	{ "stale_ttl", K_INT, "3600", NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+static const struct key budgets_keys[] = {
+	{ "mode", K_STRING, "off", NULL, NULL },
+	{ "window", K_INT, STR(RG_BUDGET_WINDOW_DEFAULT), NULL, NULL },
+	{ "messages", K_INT, STR(RG_BUDGET_MESSAGES_DEFAULT), NULL, NULL },
+	{ "recipients", K_INT, STR(RG_BUDGET_RECIPIENTS_DEFAULT), NULL, NULL },
+	{ "domains", K_INT, STR(RG_BUDGET_DOMAINS_DEFAULT), NULL, NULL },
+	{ "exempt", K_STRINGS, NULL, NULL, NULL },
+	{ "backend", K_STRING, "local", NULL, NULL },
+	{ "on_error", K_STRING, "local", NULL, NULL },
+	{ "max_logins", K_INT, STR(RG_BUDGET_MAX_LOGINS_DEFAULT), NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+static const struct key budgets_redis_keys[] = {
+	{ "uri", K_STRING, RG_CONF_REDIS_URI, NULL, NULL },
+	{ "timeout", K_FLOAT, "0.2", NULL, NULL },
+	{ "key_prefix", K_STRING, RG_CONF_REDIS_PREFIX, NULL, NULL },
+	{ "password_file", K_PATH, NULL, NULL, "no AUTH" },
+	{ "pool_size", K_INT, "4", NULL, NULL },
+	{ "retry_interval", K_FLOAT, "5.0", NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
@@ -475,6 +499,29 @@ print_directory(struct printer *p, const config_setting_t *dir)
 	close_group(p);
 }
 
+/* budgets: the redis group is commented out unless backend = "redis". */
+static void
+print_budgets(struct printer *p, const config_setting_t *g)
+{
+	const config_setting_t *b = member(g, "backend");
+	bool redis = b != NULL && config_setting_get_string(b) != NULL &&
+	    strcmp(config_setting_get_string(b), "redis") == 0;
+	const char *pre = p->pre;
+
+	open_group(p, "budgets");
+	print_keys(p, g, budgets_keys);
+	if (!redis) {
+		line_start(p);
+		fputs("# with backend = \"local\", redis has no effect:\n", p->out);
+		p->pre = "# ";
+	}
+	open_group(p, "redis");
+	print_keys(p, member(g, "redis"), budgets_redis_keys);
+	close_group(p);
+	p->pre = pre;
+	close_group(p);
+}
+
 /* The whole file; 'cf' NULL prints the defaults. */
 static void
 print_all(struct printer *p, const config_t *cf)
@@ -492,6 +539,7 @@ print_all(struct printer *p, const config_t *cf)
 	print_keys(p, member(root, "routing"), routing_keys);
 	close_group(p);
 	print_directory(p, member(root, "directory"));
+	print_budgets(p, member(root, "budgets"));
 }
 
 bool

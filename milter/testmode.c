@@ -5,11 +5,16 @@
  * would send; everything after parsing goes through session/, exactly
  * as the milter callbacks do.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "testmode.h"
+#include "budget/budget.h"
+#include "budget/local.h"
 #include "session/session.h"
 
 struct outcome {
@@ -41,8 +46,42 @@ usage(const char *why)
 	fprintf(stderr, "relayguard -T: %s\n"
 	    "usage: relayguard -T [-c FILE] client=IP [name=HOST] [helo=NAME] [auth=LOGIN]"
 	    " [auth_type=MECH] [tls=VERSION] [qid=ID] [mailer=NAME] [host=HOST]"
-	    " from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n", why);
+	    " [budget=KIND:N[,KIND:N...]] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n", why);
 	return EX_USAGE;
+}
+
+/*
+ * budget=messages:N,recipients:N,domains:N (any of them, any order, each
+ * adds): usage the login already has in this window.  False on anything
+ * else.
+ */
+static bool
+parse_budget(const char *val, struct rg_budget_usage *add)
+{
+	const char *p = val;
+
+	while (*p != '\0') {
+		static const char *const kinds[] = { "messages:", "recipients:", "domains:" };
+		uint64_t *slot[] = { &add->messages, &add->recipients, &add->domains };
+		unsigned long long n;
+		char *end;
+		size_t i;
+
+		for (i = 0; i < 3 && strncmp(p, kinds[i], strlen(kinds[i])) != 0; i++)
+			;
+		if (i == 3)
+			return false;
+		p += strlen(kinds[i]);
+		if (*p < '0' || *p > '9')
+			return false;
+		errno = 0;
+		n = strtoull(p, &end, 10);
+		if (errno != 0 || n > 1000000000ULL || (*end != ',' && *end != '\0'))
+			return false;
+		*slot[i] += n;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return true;
 }
 
 int
@@ -51,6 +90,8 @@ rg_testmode(struct rg_config *cfg, int argc, char **argv)
 	const char *client = NULL, *name = "unknown", *helo = NULL, *auth = NULL;
 	const char *auth_type = NULL, *tls = NULL, *from = NULL, *qid = NULL;
 	const char *mailer = NULL, *host = NULL;
+	struct rg_budget_usage preset = { 0, 0, 0 };
+	bool have_preset = false;
 	struct outcome o = { false, false };
 	struct rg_session *s;
 	struct rg_verdict v;
@@ -75,6 +116,12 @@ rg_testmode(struct rg_config *cfg, int argc, char **argv)
 		else if (KEY("host")) host = val;
 		else if (KEY("from")) from = val;
 		else if (KEY("rcpt")) nrcpt++;
+		else if (KEY("budget")) {
+			if (!parse_budget(val, &preset))
+				return usage("budget= takes messages:N, recipients:N and domains:N, "
+				    "separated by commas");
+			have_preset = true;
+		}
 		else {
 			fprintf(stderr, "relayguard -T: unknown key \"%.*s\"\n", (int)kl, argv[i]);
 			return usage("see relayguard(8)");
@@ -85,6 +132,24 @@ rg_testmode(struct rg_config *cfg, int argc, char **argv)
 		return usage("client=, from= and at least one rcpt= are required");
 	if (auth != NULL && auth_type == NULL)
 		auth_type = "PLAIN";
+	if (have_preset && auth == NULL)
+		return usage("budget= needs auth=LOGIN: budgets count logins");
+	/* The same recipient domains must land on the same bits every run. */
+	rg_budget_local_fixed_key(0x52474275646765ULL);
+	/*
+	 * The usage goes into the store the session then asks, so what
+	 * follows is the store's own decision.  With budgets off there is
+	 * nothing to charge, and nothing asks.
+	 */
+	if (have_preset && cfg->budget != NULL) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if (!rg_budget_preset(cfg->budget, auth, &preset,
+		    (double)ts.tv_sec + ts.tv_nsec / 1e9))
+			return usage("budget= sets local counts; with budgets.backend = \"redis\" "
+			    "the counts are Redis's");
+	}
 
 	s = rg_session_new(rg_config_hold(cfg), client, name, emit_stdout, NULL, true);
 	rg_session_connect(s, &v);

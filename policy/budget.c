@@ -3,6 +3,8 @@
 /*
  * budget.c - two-bucket sliding-window arithmetic (contract in budget.h).
  */
+#include <string.h>
+
 #include "budget.h"
 
 int64_t
@@ -77,4 +79,29 @@ rg_budget_kind_name(enum rg_budget_kind k)
 	case RG_BUDGET_NONE:		break;
 	}
 	return "none";
+}
+
+static void
+refuse(struct rg_verdict *v, const char *reason, const char *code, const char *xcode,
+    const char *text)
+{
+	memset(v, 0, sizeof(*v));
+	v->action = RG_ACT_TEMPFAIL;
+	v->logged = RG_LOGGED_TEMPFAIL;
+	v->reason = reason;
+	v->code = code;
+	v->xcode = xcode;
+	v->text = text;
+	v->notable = true;
+}
+
+void
+rg_budget_verdict(const struct rg_policy *p, bool monitor, bool alert, struct rg_verdict *v)
+{
+	refuse(v, "login-budget", "451", "4.7.1", RG_BUDGET_REPLY);
+	if (monitor || rg_policy_monitor(p)) {
+		v->action = RG_ACT_CONTINUE;
+		v->logged = RG_LOGGED_WOULD_TEMPFAIL;
+	}
+	v->warning = alert;
 }

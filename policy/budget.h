@@ -44,6 +44,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "policy.h"
+
 struct rg_budget_limits {
 	double window;		/* seconds */
 	uint64_t messages;	/* per login per window; 0: unlimited */
@@ -106,5 +108,22 @@ uint64_t rg_budget_round(double estimate);
 /* The limit that 'kind' names, and its name ("messages", ...; "none"). */
 uint64_t rg_budget_limit_of(const struct rg_budget_limits *, enum rg_budget_kind);
 const char *rg_budget_kind_name(enum rg_budget_kind);
+
+/* The reply to a recipient over budget (451 4.7.1). */
+#define RG_BUDGET_REPLY \
+	"This account has reached its sending limit for now. " \
+	"Please try again later, or contact the postmaster if you need to send more"
+
+/*
+ * The verdict for a recipient over budget: 451 4.7.1, reason
+ * "login-budget", a tempfail so that a real user's mail waits instead of
+ * bouncing.  'monitor' (budgets.mode = "monitor"), like the policy's own
+ * monitor mode, turns it into would-tempfail with the recipient accepted.
+ * 'alert' marks the login's first crossing in this window: the one line
+ * logged at warning level; every later refusal is notable but not a
+ * warning.
+ */
+void	rg_budget_verdict(const struct rg_policy *, bool monitor, bool alert,
+	    struct rg_verdict *v_r);
 
 #endif

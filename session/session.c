@@ -10,7 +10,14 @@
 #include <time.h>
 
 #include "session.h"
+#include "budget/budget.h"
 #include "common/strutil.h"
+
+/* What the sending budget said about one RCPT, for its log line. */
+struct budget_note {
+	struct rg_budget_outcome o;
+	const struct rg_budget_limits *limits;
+};
 
 /* One RCPT of the transaction: the MTA's mailer, host and address, and our answer. */
 struct tx_route {
@@ -45,6 +52,8 @@ struct rg_session {
 	/* relayguard -R: an exception holder logged in; logged once per session. */
 	const char *auth_exception;	/* while that line is built: the exception */
 	bool auth_exception_logged;
+	bool budget_message;	/* this transaction's message is charged to the budget */
+	const struct budget_note *budget;	/* while an RCPT line is built */
 };
 
 /* What a stage looked up, for the log line. */
@@ -103,6 +112,7 @@ clear_sender(struct rg_session *s)
 	s->routes = NULL;
 	s->nroutes = 0;
 	s->have_sender = false;
+	s->budget_message = false;
 }
 
 void
@@ -221,6 +231,47 @@ add_addr(struct rg_kv *kv, const char *key, const char *raw)
 	rg_kv_addr(kv, key, raw);
 }
 
+/*
+ * A refusal for a budget already crossed in this window: notice, not
+ * warning, which only the crossing itself (alert=budget) gets.
+ */
+static bool
+budget_quiet(const struct rg_session *s, const struct rg_verdict *v)
+{
+	return s->budget != NULL && s->budget->o.answer == RG_BUDGET_OVER && !v->warning;
+}
+
+static void
+add_budget(struct rg_kv *kv, const struct budget_note *b, const char *login)
+{
+	char num[32], used[96];
+
+	if (b->o.answer == RG_BUDGET_OVER) {
+		rg_kv_add(kv, "budget", rg_budget_kind_name(b->o.over));
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)(
+		    b->o.over == RG_BUDGET_MESSAGES ? b->o.used.messages :
+		    b->o.over == RG_BUDGET_RECIPIENTS ? b->o.used.recipients : b->o.used.domains));
+		rg_kv_add(kv, "used", num);
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)b->o.limit);
+		rg_kv_add(kv, "limit", num);
+		snprintf(num, sizeof(num), "%.0f", b->limits->window);
+		rg_kv_add(kv, "window", num);
+		rg_kv_add(kv, "login", login);
+		if (b->o.alert)
+			rg_kv_add(kv, "alert", "budget");
+	} else if (b->o.source != RG_BUDGET_SRC_NONE) {
+		snprintf(used, sizeof(used), "messages:%llu,recipients:%llu,domains:%llu",
+		    (unsigned long long)b->o.used.messages,
+		    (unsigned long long)b->o.used.recipients,
+		    (unsigned long long)b->o.used.domains);
+		rg_kv_add(kv, "budget_used", used);
+	}
+	if (b->o.source == RG_BUDGET_SRC_FALLBACK)
+		rg_kv_add(kv, "budget_store", "local-fallback");
+	else if (b->o.source == RG_BUDGET_SRC_NONE)
+		rg_kv_add(kv, "budget_store", "none");
+}
+
 static void
 emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
     const struct rg_verdict *v, const struct lookup_note *ln, bool accept_stage)
@@ -262,6 +313,8 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 	}
 	if (s->auth_exception != NULL)
 		rg_kv_add(&kv, "exception", s->auth_exception);
+	if (s->budget != NULL)
+		add_budget(&kv, s->budget, s->class.login);
 	if (ln != NULL && ln->done) {
 		rg_kv_add(&kv, "lookup", ln->answer.source[0] ? ln->answer.source : NULL);
 		if (ln->answer.stale)
@@ -280,7 +333,7 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 		char line[sizeof(kv.buf) + sizeof(head) + 4];
 
 		snprintf(line, sizeof(line), "%s: %s", head, rg_kv_str(&kv));
-		s->emit(s->emit_arg, level_of(v), line);
+		s->emit(s->emit_arg, budget_quiet(s, v) ? RG_LOG_NOTICE : level_of(v), line);
 	}
 }
 
@@ -393,11 +446,50 @@ route_collides(struct rg_session *s, bool accepted)
 	return hit;
 }
 
+static double
+wall_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The sending budget, for a recipient every other check accepted from an
+ * authenticated login that is neither in a trusted network nor exempt.
+ * The transaction's first such recipient also charges its message.
+ */
+static bool
+budget_check(struct rg_session *s, const struct rg_addr *r, struct rg_verdict *v,
+    struct budget_note *bn)
+{
+	struct rg_budget *b = s->cfg->budget;
+	struct rg_budget_request rq;
+
+	if (v->action != RG_ACT_CONTINUE || v->logged != RG_LOGGED_ACCEPT ||
+	    !s->class.authenticated || s->class.trusted || !rg_budget_applies(b, s->class.login))
+		return false;
+	rq.login = s->class.login;
+	rq.new_message = !s->budget_message;
+	rq.domain = r->domain;
+	rq.now = wall_clock();
+	rg_budget_admit(b, &rq, &bn->o);
+	bn->limits = rg_budget_limits(b);
+	if (bn->o.answer == RG_BUDGET_OVER)
+		rg_budget_verdict(s->cfg->policy, rg_budget_mode(b) == RG_BUDGET_MONITOR,
+		    bn->o.alert, v);
+	else
+		s->budget_message = true;
+	return true;
+}
+
 void
 rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 {
 	static const struct rg_addr null_sender = { .null = true };
 	struct lookup_note ln = { .done = false };
+	struct budget_note bn;
 	enum rg_lookup found = RG_LOOKUP_NONE;
 	enum rg_rcpt_kind kind = RG_KIND_MAILBOX;
 	enum rg_addr_status st;
@@ -423,6 +515,8 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	rg_policy_rcpt(s->cfg->policy, &s->class, s->client,
 	    s->have_sender ? &s->sender : &null_sender, &r, found, kind, time(NULL), v);
 	rg_policy_route_check(s->cfg->policy, s->rcpt_mailer, s->rcpt_host, v);
+	if (budget_check(s, &r, v, &bn))
+		s->budget = &bn;
 	/*
 	 * Bare names and the like: malformed for this client, whatever the MTA
 	 * makes of them.  A refused spelling that is not plain may be one the
@@ -435,6 +529,7 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	if (route_collides(s, v->logged == RG_LOGGED_ACCEPT))
 		note_unsafe(s, arg, RG_DATA_DUPLICATE);
 	emit_line(s, "rcpt", arg, v, &ln, true);
+	s->budget = NULL;
 }
 
 static void

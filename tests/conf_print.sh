@@ -3,7 +3,7 @@
 # Copyright 2026 The relayguard authors
 # relayguard -n -p (the effective policy), -n -d (every default), the -n
 # warnings of issue 15, and -q against the file directory:
-#  - every key of a *keys[] array in conf/conf.c and conf/conf_ldap.c is
+#  - every key of a *keys[] array in conf/conf.c, conf/conf_ldap.c and conf/conf_budget.c is
 #    in -d and in -p output under its dotted name (a new array, or a key
 #    the printer lacks, fails);
 #  - -p output saved elsewhere loads, prints the same policy again, and
@@ -81,9 +81,11 @@ my %prefix = (
 	'conf.c::load_control::keys'       => 'control.',
 	'conf_ldap.c::::ldap_keys'  => 'directory.ldap.',
 	'conf_ldap.c::::cache_keys' => 'directory.cache.',
+	'conf_budget.c::::budget_keys' => 'budgets.',
+	'conf_budget.c::::redis_keys'  => 'budgets.redis.',
 );
 my @want;
-for my $file (qw(conf.c conf_ldap.c)) {
+for my $file (qw(conf.c conf_ldap.c conf_budget.c)) {
 	my $code = slurp("$src/conf/$file");
 	$code =~ s{/\*.*?\*/}{ }gs;
 	my $fn = "";
@@ -214,6 +216,8 @@ replies = { relay_denied = "No relaying here; see https://example.edu/mail"; };
 @include "@SUB@/exceptions.inc"
 routing = { check = "reject"; local_mailers = [ "local", "cyrus" ]; hosts = [ "mx.example.edu" ]; };
 directory = { backend = "file"; file = "dir.conf"; on_error = "continue"; };
+budgets = { mode = "monitor"; window = 600; messages = 20; recipients = 50; domains = 10;
+  exempt = [ "listserv", "scanner" ]; backend = "local"; on_error = "off"; max_logins = 5000; };
 CONF
 sed -i "s|@SUB@|$T/sub|" "$T/sub/full.conf"
 "$R" -n -p -c "$T/sub/full.conf" >"$T/full.out" 2>"$T/full.err"

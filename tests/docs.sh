@@ -3,10 +3,10 @@
 # Copyright 2026 The relayguard authors
 # Fail when the manual pages drift from the code:
 #  - every reason tag is in the reasons[] table of common/stats.c (-S);
-#  - every key of a *keys[] array in conf/conf.c, conf/conf_dirfile.c and
-#    conf/conf_ldap.c is a bold term (or subsection) of policy.conf(5),
+#  - every key of a *keys[] array in conf/conf.c, conf/conf_dirfile.c,
+#    conf/conf_ldap.c and conf/conf_budget.c is a bold term (or subsection) of policy.conf(5),
 #    under its full dotted name, and every enum value they accept is there;
-#  - every reason tag policy/policy.c (or session/session.c) hands to
+#  - every reason tag policy/policy.c (or policy/budget.c, session/session.c) hands to
 #    refuse(), refuse_checked(), rg_policy_accept() or directory_error()
 #    is named in relayguard(8);
 #  - every -T key of milter/testmode.c and every getopt letter of
@@ -82,9 +82,11 @@ my %prefix = (
 	'conf_dirfile.c::load_groups::login_keys' => '',
 	'conf_ldap.c::::ldap_keys'  => 'directory.ldap.',
 	'conf_ldap.c::::cache_keys' => 'directory.cache.',
+	'conf_budget.c::::budget_keys' => 'budgets.',
+	'conf_budget.c::::redis_keys'  => 'budgets.redis.',
 );
 my ($nkeys, $nvalues) = (0, 0);
-for my $file (qw(conf.c conf_dirfile.c conf_ldap.c)) {
+for my $file (qw(conf.c conf_dirfile.c conf_ldap.c conf_budget.c)) {
 	my $code = strip_comments(slurp("$src/conf/$file"));
 	my $fn = "";
 	my @lines = split /\n/, $code;
@@ -134,7 +136,7 @@ $nvalues >= 10 ? ok("found $nvalues values") : bad("found only $nvalues enum val
 # --- reason tags ----------------------------------------------------------
 # session/ tags the CONNECT and HELO stages itself.
 my $policy = strip_comments(slurp("$src/policy/policy.c") . "\n" .
-    slurp("$src/session/session.c"));
+    slurp("$src/policy/budget.c") . "\n" . slurp("$src/session/session.c"));
 my %tags;
 my $paren;
 $paren = qr/\((?:[^()"]++|"(?:[^"\\]|\\.)*"|(??{$paren}))*\)/;

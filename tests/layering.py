@@ -7,7 +7,7 @@ Every #include is resolved to the file it names, whatever its spelling
 ("../conf/conf.h", "./x.h", "conf/conf.h"), and judged by the layer that
 file lives in, so a relative path cannot sneak past.  Includes must be
 spelt "layer/file.h" or, inside one layer, "file.h": "../" is refused
-outright.  Library headers (<libmilter/...>, <ldap.h>, <lber.h>,
+outright.  Library headers (<libmilter/...>, <ldap.h>, <lber.h>, <hiredis/...>,
 <libconfig.h>) are checked by name.  Prints one line per violation;
 exits 1 when there is any.
 """
@@ -15,14 +15,17 @@ import os
 import re
 import sys
 
-LAYERS = ("common", "policy", "directory", "conf", "session", "lint", "migrate", "report", "milter")
+LAYERS = ("common", "policy", "directory", "budget", "conf", "session", "lint", "migrate", "report",
+          "milter")
 # Which layers each layer may include (its own included).
 MAY = {
     "common": {"common"},
     "policy": {"policy", "common"},
     "directory": {"directory", "common"},
-    "conf": {"conf", "directory", "policy", "common"},
-    "session": {"session", "conf", "directory", "policy", "common"},
+    # Sending budgets: the stores and the front; arithmetic from policy/.
+    "budget": {"budget", "policy", "common"},
+    "conf": {"conf", "directory", "budget", "policy", "common"},
+    "session": {"session", "conf", "directory", "budget", "policy", "common"},
     # relayguard -L: reads policy.conf through conf/, never libmilter.
     "lint": {"lint", "conf", "directory", "policy", "common"},
     # relayguard -I: pure parsers; only import.c reads policy.conf through conf/.
@@ -37,14 +40,17 @@ LIBS = {
     "ldap": re.compile(r"^(ldap|lber)\.h$"),
     "config": re.compile(r"^libconfig\.h$"),
     "z": re.compile(r"^zlib\.h$"),
+    "hiredis": re.compile(r"^hiredis/"),
 }
-# Which libraries a layer may use; libldap only in the LDAP backend files.
+# Which libraries a layer may use; libldap only in the LDAP backend files,
+# libhiredis only in the Redis budget store's.
 MAY_LIB = {
-    "common": set(), "policy": set(), "session": set(),
+    "common": set(), "policy": set(), "session": set(), "budget": {"hiredis"},
     "directory": {"ldap"}, "conf": {"config"}, "milter": {"milter"},
     "lint": {"config"}, "migrate": set(), "report": {"z"},
 }
 LDAP_FILES = re.compile(r"^directory/(dir_)?ldap")
+REDIS_FILES = re.compile(r"^budget/redis")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 
@@ -74,7 +80,8 @@ def judge(src, rel, n, layer, kind, name):
     where = "%s:%d: #include %s%s%s" % (rel, n, kind, name, ">" if kind == "<" else '"')
     for lib, rx in LIBS.items():
         if rx.search(name):
-            allowed = lib in MAY_LIB[layer] and (lib != "ldap" or LDAP_FILES.match(rel))
+            allowed = (lib in MAY_LIB[layer] and (lib != "ldap" or LDAP_FILES.match(rel)) and
+                       (lib != "hiredis" or REDIS_FILES.match(rel)))
             return [] if allowed else ["%s: %s uses lib%s" % (where, layer, lib)]
     if kind == "<":
         return []

@@ -16,7 +16,7 @@ plant() {
 	local copy="$T/tree" got
 	rm -rf "$copy"
 	mkdir -p "$copy"
-	(cd "$top_srcdir" && find common policy directory conf session milter -name '*.[ch]' -print0 |
+	(cd "$top_srcdir" && find common policy directory budget conf session milter -name '*.[ch]' -print0 |
 	    xargs -0 cp --parents -t "$copy")
 	sed -i "1a $2" "$copy/$1"
 	if got=$(python3 "$check" "$copy"); then
@@ -37,6 +37,11 @@ plant policy/netset.c '#include <ldap.h>' 'policy uses libldap'
 plant directory/dir_file.c '#include <ldap.h>' 'directory uses libldap'
 plant session/session.c '#include <libconfig.h>' 'session uses libconfig'
 plant conf/conf.c '#include "../common/log.h"' 'spell it'
+plant budget/local.c '#include "conf/conf.h"' 'budget may not include conf'
+plant budget/budget.c '#include "session/session.h"' 'budget may not include session'
+plant policy/budget.c '#include "budget/store.h"' 'policy may not include budget'
+plant budget/local.c '#include <hiredis/hiredis.h>' 'budget uses libhiredis'
+plant policy/budget.c '#include <hiredis/hiredis.h>' 'policy uses libhiredis'
 
 # The engine's object code must not call into those libraries either.
 lib="$top_builddir/librgpolicy.a"
