@@ -37,7 +37,7 @@ peek(counter *c)
 static const char *const reasons[] = {
 	/* refusals */
 	"relay-denied", "auth-without-tls", "legacy-exception-expired",
-	"offsite-local-sender", "sender-login-mismatch", "unknown-recipient",
+	"offsite-local-sender", "sender-login-mismatch", "login-suspended", "unknown-recipient",
 	"directory-unavailable", "routing-mismatch", "bad-recipient", "bad-sender",
 	"transaction-refused", "login-budget",
 	/* accepts */

@@ -386,12 +386,27 @@ warn_monitor(struct rg_errs *e, const config_t *cf)
 		    "would-reject; set mode = \"enforce\" when the log looks right");
 }
 
+/* Text that goes into an SMTP reply: 1..max bytes, no control characters. */
+static bool
+one_line(const char *text, size_t max)
+{
+	size_t n = strlen(text);
+
+	if (n == 0 || n > max)
+		return false;
+	for (const char *c = text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return false;
+	return true;
+}
+
 static void
 load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 {
 	static const char *const net_keys[] = { "trusted", NULL };
 	static const char *const dom_keys[] = { "local", "relay", NULL };
-	static const char *const auth_keys[] = { "relay", "require_tls", "sender_login", NULL };
+	static const char *const auth_keys[] = { "relay", "require_tls", "sender_login",
+	    "suspended_contact", NULL };
 	static const char *const sender_keys[] = { "offsite_local", NULL };
 	static const char *const rcpt_keys[] = { "verify", "unsafe_at", NULL };
 	static const char *const reply_keys[] = { "relay_denied", NULL };
@@ -423,6 +438,14 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	rg_conf_bool(e, g, "require_tls", true, &tls);
 	rg_conf_enum(e, g, "sender_login", check_names, RG_CHECK_REJECT, &sl);
 	rg_policy_set_auth(p, relay, tls, (enum rg_check)sl);
+	if (rg_conf_string(e, g, "suspended_contact", NULL, &text)) {
+		if (!one_line(text, RG_POLICY_CONTACT_MAX))
+			rg_errs_at(e, config_setting_get_member(g, "suspended_contact"),
+			    "\"auth.suspended_contact\" must be 1-%d printable characters on one "
+			    "line (it goes into the SMTP reply)", RG_POLICY_CONTACT_MAX);
+		else
+			rg_policy_set_suspended_contact(p, text);
+	}
 
 	g = group(e, cf, "sender", sender_keys);
 	rg_conf_enum(e, g, "offsite_local", check_names, RG_CHECK_WARN, &ol);

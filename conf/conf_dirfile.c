@@ -7,6 +7,10 @@
  *   forwards  = ( { address = "fwd@example.edu"; target = "x@offsite.example"; } );
  *   lists     = ( { address = "staff@example.edu"; members = [ "alice@example.edu" ]; } );
  *   logins    = ( { login = "alice"; addresses = [ "alice@example.edu" ]; } );
+ *
+ * A login entry may say suspended = true; (its MAIL FROM is refused,
+ * reason=login-suspended).  A flag on the entry rather than a list of its
+ * own: the login and its suspension cannot drift apart in the file.
  */
 #include <stdio.h>
 #include <string.h>
@@ -65,7 +69,7 @@ load_groups(struct rg_errs *e, struct rg_dir *d, const config_t *cf, const char 
 {
 	static const char *const fwd_keys[] = { "address", "target", NULL };
 	static const char *const list_keys[] = { "address", "members", NULL };
-	static const char *const login_keys[] = { "login", "addresses", NULL };
+	static const char *const login_keys[] = { "login", "addresses", "suspended", NULL };
 	const config_setting_t *l = config_lookup(cf, name);
 	bool fwd = strcmp(name, "forwards") == 0, lst = strcmp(name, "lists") == 0;
 	int n;
@@ -81,6 +85,7 @@ load_groups(struct rg_errs *e, struct rg_dir *d, const config_t *cf, const char 
 		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
 		const char *addr, *login;
 		struct rg_addr a;
+		bool suspended;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 			rg_errs_at(e, g, "each entry of \"%s\" must be a group { ... }", name);
@@ -118,6 +123,8 @@ load_groups(struct rg_errs *e, struct rg_dir *d, const config_t *cf, const char 
 			}
 			load_addresses(e, d, rg_conf_strings(e, g, "addresses"), "address",
 			    RG_DIR_MAILBOX, login);
+			if (rg_conf_bool(e, g, "suspended", false, &suspended) && suspended)
+				rg_dir_file_set_suspended(d, login);
 		}
 	}
 }

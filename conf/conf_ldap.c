@@ -27,7 +27,8 @@
 static const char *const ldap_keys[] = {
 	"uris", "starttls", "tls_ca_file", "bind_dn", "bind_password_file", "base", "scope",
 	"timeout", "pool_size", "recipient_filter", "forward_attribute", "list_filter",
-	"list_member_attribute", "login_filter", "login_address_attributes", NULL
+	"list_member_attribute", "login_filter", "login_address_attributes",
+	"login_suspended_attribute", "login_suspended_value", "login_attribute", NULL
 };
 static const char *const cache_keys[] = {
 	"ttl", "negative_ttl", "max_entries", "stale_ttl", NULL
@@ -183,6 +184,44 @@ load_cache(struct rg_errs *e, const config_setting_t *dirgrp, struct rg_cache_se
 	c->max_entries = (size_t)max;
 }
 
+/*
+ * login_suspended_attribute [+ login_suspended_value]: an attribute of
+ * the entry login_filter finds, not a filter of its own, so that the
+ * login lookup reads it in the same search (MAIL keeps one lookup and
+ * one timeout), and no second filter can pick another entry than the
+ * login's.
+ */
+static void
+load_suspension(struct rg_errs *e, const config_setting_t *g, struct rg_ldap_settings *set)
+{
+	const char *v = NULL;
+
+	rg_conf_string(e, g, "login_suspended_attribute", NULL, &set->login_suspended_attribute);
+	if (set->login_suspended_attribute != NULL && *set->login_suspended_attribute == '\0')
+		set->login_suspended_attribute = NULL;
+	check_attr(e, at(g, "login_suspended_attribute"), "login_suspended_attribute",
+	    set->login_suspended_attribute);
+	if (!rg_conf_string(e, g, "login_suspended_value", NULL, &v) || v == NULL)
+		return;
+	if (set->login_suspended_attribute == NULL) {
+		rg_errs_at(e, at(g, "login_suspended_value"), "login_suspended_value needs "
+		    "login_suspended_attribute");
+		return;
+	}
+	for (const char *c = v; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			rg_errs_at(e, at(g, "login_suspended_value"), "login_suspended_value "
+			    "holds a control character");
+			return;
+		}
+	if (*v == '\0' || strlen(v) > 256) {
+		rg_errs_at(e, at(g, "login_suspended_value"), "login_suspended_value must be "
+		    "1-256 characters (omit it to let any value suspend)");
+		return;
+	}
+	set->login_suspended_value = v;
+}
+
 struct rg_dir *
 rg_conf_ldap(struct rg_errs *errs, const config_setting_t *dirgrp, const char *conffile)
 {
@@ -292,6 +331,10 @@ rg_conf_ldap(struct rg_errs *errs, const config_setting_t *dirgrp, const char *c
 		attrs[1] = "mailLocalAddress";
 		set.nlogin_address_attributes = 2;
 	}
+
+	load_suspension(errs, g, &set);
+	rg_conf_string(errs, g, "login_attribute", "uid", &set.login_attribute);
+	check_attr(errs, at(g, "login_attribute"), "login_attribute", set.login_attribute);
 
 	load_cache(errs, dirgrp, &set.cache);
 

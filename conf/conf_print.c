@@ -84,6 +84,7 @@ static const struct key auth_keys[] = {
 	{ "relay", K_BOOL, "true", NULL, NULL },
 	{ "require_tls", K_BOOL, "true", NULL, NULL },
 	{ "sender_login", K_STRING, "reject", NULL, NULL },
+	{ "suspended_contact", K_STRING, RG_POLICY_SUSPENDED_CONTACT, NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 static const struct key sender_keys[] = {
@@ -138,6 +139,9 @@ static const struct key ldap_keys[] = {
 	{ "list_member_attribute", K_STRING, "rfc822MailMember", NULL, NULL },
 	{ "login_filter", K_STRING, "(uid=%s)", NULL, NULL },
 	{ "login_address_attributes", K_STRINGS, NULL, default_login_attrs, NULL },
+	{ "login_suspended_attribute", K_STRING, NULL, NULL, "no login is ever suspended" },
+	{ "login_suspended_value", K_STRING, NULL, NULL, "any value of the attribute" },
+	{ "login_attribute", K_STRING, "uid", NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 static const struct key cache_keys[] = {

@@ -63,6 +63,42 @@ rg_dir_login_addresses(struct rg_dir *d, const char *login,
 	d->ops->login_addresses(d, login, each, arg, a);
 }
 
+bool
+rg_dir_suspends(const struct rg_dir *d)
+{
+	return d->ops->login_suspended != NULL;
+}
+
+void
+rg_dir_login_suspended(struct rg_dir *d, const char *login, struct rg_dir_answer *a)
+{
+	answer_reset(a);
+	/* Nothing to ask: not a lookup, so not counted. */
+	if (d->ops->login_suspended == NULL) {
+		a->status = RG_DIR_NOTFOUND;
+		a->why[0] = '\0';
+		return;
+	}
+	d->ops->login_suspended(d, login, a);
+	count(d, a);
+}
+
+void
+rg_dir_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t loginlen,
+    struct rg_dir_answer *a)
+{
+	answer_reset(a);
+	login_r[0] = '\0';
+	if (d->ops->address_login == NULL) {
+		snprintf(a->why, sizeof(a->why), "the %s backend cannot tell which login owns "
+		    "an address", d->ops->name);
+		return;
+	}
+	d->ops->address_login(d, addr, login_r, loginlen, a);
+	if (a->status != RG_DIR_FOUND)
+		login_r[0] = '\0';
+}
+
 void
 rg_dir_add_target(struct rg_dir_answer *a, const char *value, size_t len)
 {

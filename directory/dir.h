@@ -54,6 +54,12 @@ struct rg_dir_answer {
 	 * -q: the daemon does not need it.  Longer lists end in "...".
 	 */
 	char target[RG_DIR_TARGET_MAX];
+	/*
+	 * login_owns() of a backend that marks suspended logins (see
+	 * rg_dir_suspends()): the login's entry says it is suspended.  Read
+	 * in the same lookup, so MAIL still makes one; valid unless ERROR.
+	 */
+	bool suspended;
 };
 
 struct rg_dir;
@@ -73,6 +79,17 @@ struct rg_dir_ops {
 	/* Optional: call 'each' for every address 'login' owns (relayguard -q login=). */
 	void (*login_addresses)(struct rg_dir *, const char *login,
 	    void (*each)(void *arg, const char *addr), void *arg, struct rg_dir_answer *);
+	/*
+	 * Optional: is 'login' suspended?  FOUND means suspended.  NULL when
+	 * the backend (as configured) marks no login suspended.
+	 */
+	void (*login_suspended)(struct rg_dir *, const char *login, struct rg_dir_answer *);
+	/*
+	 * Optional: the login that owns sender address 'addr' (the inverse
+	 * of login_owns), copied into login_r on FOUND.  relayguard -R only.
+	 */
+	void (*address_login)(struct rg_dir *, const char *addr, char *login_r,
+	    size_t loginlen, struct rg_dir_answer *);
 };
 
 struct rg_dir {
@@ -95,6 +112,33 @@ void	rg_dir_login_owns(struct rg_dir *, const char *login, const char *addr,
 void	rg_dir_login_addresses(struct rg_dir *, const char *login,
 	    void (*each)(void *arg, const char *addr), void *arg,
 	    struct rg_dir_answer *answer_r);
+
+/*
+ * Does this directory mark logins as suspended at all?  When it does,
+ * every rg_dir_login_owns() answer carries 'suspended'.
+ */
+bool	rg_dir_suspends(const struct rg_dir *);
+
+/*
+ * Is 'login' suspended?  FOUND: suspended; NOTFOUND: not, or the
+ * directory marks no suspension; ERROR: could not tell.  For a MAIL
+ * that needs no ownership lookup (null sender, sender_login = "off").
+ */
+void	rg_dir_login_suspended(struct rg_dir *, const char *login,
+	    struct rg_dir_answer *answer_r);
+
+/* Longest login rg_dir_address_login() returns; longer ones are NOTFOUND. */
+#define RG_DIR_LOGIN_MAX	256
+
+/*
+ * The login owning sender address 'addr' (normalised), never from a
+ * cache: FOUND with the login in login_r (at least RG_DIR_LOGIN_MAX
+ * bytes), NOTFOUND, or ERROR (also when the backend cannot tell).
+ * With several owners, the first in the backend's order.  For the
+ * notices of relayguard -R.
+ */
+void	rg_dir_address_login(struct rg_dir *, const char *addr, char *login_r,
+	    size_t loginlen, struct rg_dir_answer *answer_r);
 
 /* Append 'value' to a->target, comma-separated; "..." marks what did not fit. */
 void	rg_dir_add_target(struct rg_dir_answer *, const char *value, size_t len);

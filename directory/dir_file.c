@@ -18,8 +18,10 @@
 
 /* One login's addresses, in the file's order, for relayguard -q login=. */
 struct file_login {
+	char *name;
 	char **addrs;
 	size_t n;
+	bool suspended;
 };
 
 struct file_dir {
@@ -29,6 +31,7 @@ struct file_dir {
 	struct rg_strmap *owners;	/* "login\naddr" -> NULL */
 	struct rg_strmap *targets;	/* forward addr -> index into strs */
 	struct rg_strmap *logins;	/* login -> index into login_v */
+	struct rg_strmap *addr_owner;	/* addr -> index into login_v, its first owner */
 	char **strs;
 	size_t nstrs;
 	struct file_login *login_v;
@@ -73,6 +76,8 @@ file_login_owns(struct rg_dir *d, const char *login, const char *addr,
 	char key[1024];
 	int n = snprintf(key, sizeof(key), "%s\n%s", login, addr);
 
+	void *v;
+
 	rg_strcpy(a->source, sizeof(a->source), f->source);
 	a->why[0] = '\0';
 	/* Longer than any stored key: it cannot be there. */
@@ -81,6 +86,38 @@ file_login_owns(struct rg_dir *d, const char *login, const char *addr,
 	else
 		a->status = rg_strmap_get(f->owners, key, NULL) ?
 		    RG_DIR_FOUND : RG_DIR_NOTFOUND;
+	a->suspended = rg_strmap_get(f->logins, login, &v) && f->login_v[(intptr_t)v].suspended;
+}
+
+/* FOUND: suspended.  An unknown login is not suspended: its MAIL fails elsewhere. */
+static void
+file_login_suspended(struct rg_dir *d, const char *login, struct rg_dir_answer *a)
+{
+	struct file_dir *f = d->backend;
+	void *v;
+
+	rg_strcpy(a->source, sizeof(a->source), f->source);
+	a->why[0] = '\0';
+	a->suspended = rg_strmap_get(f->logins, login, &v) && f->login_v[(intptr_t)v].suspended;
+	a->status = a->suspended ? RG_DIR_FOUND : RG_DIR_NOTFOUND;
+}
+
+/* The first login in the file that lists 'addr' among its addresses. */
+static void
+file_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t loginlen,
+    struct rg_dir_answer *a)
+{
+	struct file_dir *f = d->backend;
+	void *v;
+
+	rg_strcpy(a->source, sizeof(a->source), f->source);
+	a->why[0] = '\0';
+	a->status = RG_DIR_NOTFOUND;
+	if (!rg_strmap_get(f->addr_owner, addr, &v) ||
+	    strlen(f->login_v[(intptr_t)v].name) >= loginlen)
+		return;
+	rg_strcpy(login_r, loginlen, f->login_v[(intptr_t)v].name);
+	a->status = RG_DIR_FOUND;
 }
 
 static void
@@ -97,7 +134,9 @@ file_login_addresses(struct rg_dir *d, const char *login,
 		return;
 	for (size_t i = 0; i < f->login_v[(intptr_t)v].n; i++)
 		each(arg, f->login_v[(intptr_t)v].addrs[i]);
-	a->status = RG_DIR_FOUND;
+	/* A login named only to be suspended owns nothing. */
+	if (f->login_v[(intptr_t)v].n > 0)
+		a->status = RG_DIR_FOUND;
 }
 
 static void
@@ -112,10 +151,12 @@ file_destroy(struct rg_dir *d)
 		for (size_t j = 0; j < f->login_v[i].n; j++)
 			free(f->login_v[i].addrs[j]);
 		free(f->login_v[i].addrs);
+		free(f->login_v[i].name);
 	}
 	free(f->login_v);
 	rg_strmap_destroy(&f->targets);
 	rg_strmap_destroy(&f->logins);
+	rg_strmap_destroy(&f->addr_owner);
 	rg_strmap_destroy(&f->recipients);
 	rg_strmap_destroy(&f->owners);
 	free(f->source);
@@ -130,6 +171,9 @@ static const struct rg_dir_ops file_ops = {
 	.probe = NULL,
 	.destroy = file_destroy,
 	.login_addresses = file_login_addresses,
+	/* Always: the flag is in memory, so asking costs nothing. */
+	.login_suspended = file_login_suspended,
+	.address_login = file_address_login,
 };
 
 struct rg_dir *
@@ -144,6 +188,7 @@ rg_dir_file_new(const char *source)
 	f->owners = rg_strmap_new();
 	f->targets = rg_strmap_new();
 	f->logins = rg_strmap_new();
+	f->addr_owner = rg_strmap_new();
 	return &f->dir;
 }
 
@@ -153,6 +198,20 @@ rg_dir_file_add_recipient(struct rg_dir *d, const char *addr, enum rg_dir_kind k
 	struct file_dir *f = d->backend;
 
 	rg_strmap_put(f->recipients, addr, (void *)(intptr_t)(kind + 1));
+}
+
+/* The login's slot, made on first mention. */
+static struct file_login *
+login_slot(struct file_dir *f, const char *login, void **v_r)
+{
+	if (!rg_strmap_get(f->logins, login, v_r)) {
+		f->login_v = grow(f->login_v, (f->nlogins + 1) * sizeof(*f->login_v));
+		memset(&f->login_v[f->nlogins], 0, sizeof(*f->login_v));
+		f->login_v[f->nlogins].name = rg_xstrdup(login);
+		*v_r = (void *)(intptr_t)f->nlogins++;
+		rg_strmap_put(f->logins, login, *v_r);
+	}
+	return &f->login_v[(intptr_t)*v_r];
 }
 
 void
@@ -172,15 +231,19 @@ rg_dir_file_add_login_address(struct rg_dir *d, const char *login, const char *a
 	}
 	rg_strmap_put(f->owners, key, NULL);
 	free(key);
-	if (!rg_strmap_get(f->logins, login, &v)) {
-		f->login_v = grow(f->login_v, (f->nlogins + 1) * sizeof(*f->login_v));
-		memset(&f->login_v[f->nlogins], 0, sizeof(*f->login_v));
-		v = (void *)(intptr_t)f->nlogins++;
-		rg_strmap_put(f->logins, login, v);
-	}
-	l = &f->login_v[(intptr_t)v];
+	l = login_slot(f, login, &v);
+	if (!rg_strmap_get(f->addr_owner, addr, NULL))
+		rg_strmap_put(f->addr_owner, addr, v);
 	l->addrs = grow(l->addrs, (l->n + 1) * sizeof(*l->addrs));
 	l->addrs[l->n++] = rg_xstrdup(addr);
+}
+
+void
+rg_dir_file_set_suspended(struct rg_dir *d, const char *login)
+{
+	void *v;
+
+	login_slot(d->backend, login, &v)->suspended = true;
 }
 
 void

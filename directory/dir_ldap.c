@@ -38,6 +38,12 @@ struct ldap_backend {
 	char *member_attr;
 	char *login_filter;
 	char *login_attrs[MAX_ATTRS + 1];
+	char *susp_attr;		/* NULL: no suspension */
+	char *susp_value;		/* NULL: any value */
+	char *login_name_attr;
+	char *owner_filter;		/* address_login: (|(attr=%s)...) of login_attrs */
+	/* login_filter's search: login_attrs, then susp_attr. */
+	char *login_search[MAX_ATTRS + 2];
 };
 
 /* One lookup in flight: its connection, deadline and retry allowance. */
@@ -289,6 +295,28 @@ ldap_recipient(struct lookup *lk, const char *addr)
 	answered(lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
 }
 
+/* Does entry 'e' carry the suspension mark? */
+static bool
+entry_suspended(const struct ldap_backend *b, LDAP *ld, LDAPMessage *e)
+{
+	struct berval **v;
+	bool yes = false;
+
+	if (b->susp_attr == NULL)
+		return false;
+	v = ldap_get_values_len(ld, e, b->susp_attr);
+	for (int j = 0; v != NULL && v[j] != NULL && !yes; j++)
+		yes = b->susp_value == NULL || (v[j]->bv_len == strlen(b->susp_value) &&
+		    strncasecmp(v[j]->bv_val, b->susp_value, v[j]->bv_len) == 0);
+	ldap_value_free_len(v);
+	return yes;
+}
+
+/*
+ * login_filter's search: does 'login' own 'addr' (NULL: not asked), and
+ * is it suspended?  Several entries for one login: owning through any
+ * of them counts, and so does a mark on any of them.
+ */
 static void
 ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
 {
@@ -296,22 +324,22 @@ ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
 	LDAPMessage *res, *e;
 	LDAP *ld;
 	char *f;
-	bool nodom, owns = false;
+	bool nodom, owns = false, suspended = false;
 
 	if ((f = expand(lk, b->login_filter, login, &nodom)) == NULL) {
 		if (nodom)
 			answered(lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
 		return;
 	}
-	if (!search(lk, f, b->login_attrs, &res)) {
+	if (!search(lk, f, b->login_search, &res)) {
 		free(f);
 		return;
 	}
 	free(f);
 	ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
-	/* Several entries for one login: owning through any of them counts. */
-	for (e = ldap_first_entry(ld, res); e != NULL && !owns; e = ldap_next_entry(ld, e)) {
-		for (int i = 0; b->login_attrs[i] != NULL && !owns; i++) {
+	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e)) {
+		suspended = suspended || entry_suspended(b, ld, e);
+		for (int i = 0; addr != NULL && b->login_attrs[i] != NULL && !owns; i++) {
 			struct berval **v = ldap_get_values_len(ld, e, b->login_attrs[i]);
 			for (int j = 0; v != NULL && v[j] != NULL; j++) {
 				/* mail and mailLocalAddress match case-insensitively. */
@@ -326,6 +354,7 @@ ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
 	}
 	ldap_msgfree(res);
 	answered(lk, owns ? RG_DIR_FOUND : RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+	lk->a->suspended = suspended;
 }
 
 /*
@@ -373,6 +402,54 @@ op_login_addresses(struct rg_dir *d, const char *login,
 			}
 			ldap_value_free_len(v);
 		}
+	ldap_msgfree(res);
+	answered(&lk, any ? RG_DIR_FOUND : RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+	lookup_end(&lk);
+}
+
+/*
+ * relayguard -R: the entry listing 'addr' in one of the
+ * login_address_attributes (the inverse of login_owns), and the first
+ * value of its login_attribute.  Never cached.
+ */
+static void
+op_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t loginlen,
+    struct rg_dir_answer *a)
+{
+	struct ldap_backend *b = d->backend;
+	char *attrs[2] = { b->login_name_attr, NULL };
+	struct lookup lk;
+	LDAPMessage *res, *e;
+	LDAP *ld;
+	char *f;
+	bool nodom, any = false;
+
+	if (!lookup_begin(&lk, b, a))
+		return;
+	if ((f = expand(&lk, b->owner_filter, addr, &nodom)) == NULL) {
+		if (nodom)
+			answered(&lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+		lookup_end(&lk);
+		return;
+	}
+	if (!search(&lk, f, attrs, &res)) {
+		free(f);
+		lookup_end(&lk);
+		return;
+	}
+	free(f);
+	ld = (LDAP *)rg_ldap_conn_ld(lk.conn);
+	for (e = ldap_first_entry(ld, res); e != NULL && !any; e = ldap_next_entry(ld, e)) {
+		struct berval **v = ldap_get_values_len(ld, e, b->login_name_attr);
+
+		if (v != NULL && v[0] != NULL && v[0]->bv_len < loginlen &&
+		    memchr(v[0]->bv_val, '\0', v[0]->bv_len) == NULL) {
+			memcpy(login_r, v[0]->bv_val, v[0]->bv_len);
+			login_r[v[0]->bv_len] = '\0';
+			any = true;
+		}
+		ldap_value_free_len(v);
+	}
 	ldap_msgfree(res);
 	answered(&lk, any ? RG_DIR_FOUND : RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
 	lookup_end(&lk);
@@ -434,8 +511,20 @@ log_error(const char *what, const char *key, const struct rg_dir_answer *a)
 	rg_log(RG_LOG_DEBUG, "%s", rg_kv_str(&kv));
 }
 
+/* A cached value: the kind of a recipient ('R'), or a login's suspension. */
+static void
+from_cache(char tag, int value, struct rg_dir_answer *a)
+{
+	if (tag == 'R') {
+		a->kind = (enum rg_dir_kind)value;
+	} else {
+		a->kind = RG_DIR_MAILBOX;
+		a->suspended = value != 0;
+	}
+}
+
 /*
- * The cache wrapper both questions share: a fresh hit answers at once;
+ * The cache wrapper the three questions share: a fresh hit answers at once;
  * a directory answer is stored; an error falls back to a stale positive.
  */
 static void
@@ -454,26 +543,32 @@ cached(struct ldap_backend *b, const char *what, char tag, const char *v1, const
 		hit = rg_cache_get(b->cache, key, klen, &positive, &value, &age);
 	if (hit == RG_CACHE_FRESH) {
 		a->status = positive ? RG_DIR_FOUND : RG_DIR_NOTFOUND;
-		a->kind = (enum rg_dir_kind)value;
+		from_cache(tag, value, a);
 		snprintf(a->source, sizeof(a->source), "cache");
 		a->why[0] = '\0';
 		return;
 	}
 	if (lookup_begin(&lk, b, a)) {
-		if (tag == 'R')
+		if (tag == 'R') {
 			ldap_recipient(&lk, v1);
-		else
+		} else if (tag == 'L') {
 			ldap_login_owns(&lk, v1, v2);
+		} else {
+			ldap_login_owns(&lk, v1, NULL);
+			if (a->status != RG_DIR_ERROR)
+				a->status = a->suspended ? RG_DIR_FOUND : RG_DIR_NOTFOUND;
+		}
 		lookup_end(&lk);
 	}
 	if (a->status != RG_DIR_ERROR) {
 		if (klen > 0)
-			rg_cache_put(b->cache, key, klen, a->status == RG_DIR_FOUND, (int)a->kind);
+			rg_cache_put(b->cache, key, klen, a->status == RG_DIR_FOUND,
+			    tag == 'R' ? (int)a->kind : a->suspended);
 		return;
 	}
 	if (hit == RG_CACHE_STALE && positive) {
 		a->status = RG_DIR_FOUND;
-		a->kind = (enum rg_dir_kind)value;
+		from_cache(tag, value, a);
 		a->stale = true;
 		log_stale(what, v2 != NULL ? v2 : v1, age, a);
 		return;
@@ -492,6 +587,13 @@ op_login_owns(struct rg_dir *d, const char *login, const char *addr,
     struct rg_dir_answer *a)
 {
 	cached(d->backend, "login", 'L', login, addr, a);
+}
+
+/* A stale "suspended" may be served; a stale "not suspended" never is (negative). */
+static void
+op_login_suspended(struct rg_dir *d, const char *login, struct rg_dir_answer *a)
+{
+	cached(d->backend, "suspended", 'S', login, NULL, a);
 }
 
 static bool
@@ -515,6 +617,10 @@ backend_free(struct ldap_backend *b)
 	free(b->forward_attr);
 	free(b->member_attr);
 	free(b->login_filter);
+	free(b->susp_attr);
+	free(b->susp_value);
+	free(b->login_name_attr);
+	free(b->owner_filter);
 	for (int i = 0; b->login_attrs[i] != NULL; i++)
 		free(b->login_attrs[i]);
 	free(b);
@@ -535,7 +641,43 @@ static const struct rg_dir_ops ldap_ops = {
 	.probe = op_probe,
 	.destroy = op_destroy,
 	.login_addresses = op_login_addresses,
+	.address_login = op_address_login,
 };
+
+/* The same, for a directory with login_suspended_attribute set. */
+static const struct rg_dir_ops ldap_suspend_ops = {
+	.name = "ldap",
+	.stats = RG_STATS_LDAP,
+	.recipient = op_recipient,
+	.login_owns = op_login_owns,
+	.probe = op_probe,
+	.destroy = op_destroy,
+	.login_addresses = op_login_addresses,
+	.login_suspended = op_login_suspended,
+	.address_login = op_address_login,
+};
+
+/* (|(a1=%s)(a2=%s)...) over login_address_attributes, names already checked. */
+static char *
+owner_filter(char *const *attrs)
+{
+	size_t need = 4, n = 0;
+	char *f;
+
+	for (int i = 0; attrs[i] != NULL; i++, n++)
+		need += strlen(attrs[i]) + 6;
+	if ((f = malloc(need)) == NULL)
+		return NULL;
+	strcpy(f, n > 1 ? "(|" : "");
+	for (int i = 0; attrs[i] != NULL; i++) {
+		strcat(f, "(");
+		strcat(f, attrs[i]);
+		strcat(f, "=%s)");
+	}
+	if (n > 1)
+		strcat(f, ")");
+	return f;
+}
 
 static bool
 copy_opt(char **dst, const char *src)
@@ -582,16 +724,25 @@ rg_dir_ldap_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
 	    !copy_opt(&b->list_filter, set->list_filter) ||
 	    !copy_opt(&b->forward_attr, set->forward_attribute) ||
 	    !copy_opt(&b->member_attr, set->list_member_attribute) ||
-	    !copy_opt(&b->login_filter, set->login_filter))
+	    !copy_opt(&b->login_filter, set->login_filter) ||
+	    !copy_opt(&b->susp_attr, set->login_suspended_attribute) ||
+	    !copy_opt(&b->susp_value, set->login_suspended_value) ||
+	    !copy_opt(&b->login_name_attr, set->login_attribute != NULL &&
+	    *set->login_attribute != '\0' ? set->login_attribute : "uid"))
 		goto nomem;
 	for (size_t i = 0; i < set->nlogin_address_attributes; i++)
 		if ((b->login_attrs[i] = strdup(set->login_address_attributes[i])) == NULL)
 			goto nomem;
+	for (size_t i = 0; i < set->nlogin_address_attributes; i++)
+		b->login_search[i] = b->login_attrs[i];
+	b->login_search[set->nlogin_address_attributes] = b->susp_attr;
+	if ((b->owner_filter = owner_filter(b->login_attrs)) == NULL)
+		goto nomem;
 	if ((b->pool = rg_ldap_pool_new(set, err, errlen)) == NULL)
 		goto fail;
 	if ((b->cache = rg_cache_new(&set->cache, NULL, NULL)) == NULL)
 		goto nomem;
-	d->ops = &ldap_ops;
+	d->ops = b->susp_attr != NULL ? &ldap_suspend_ops : &ldap_ops;
 	d->backend = b;
 	return d;
 nomem:

@@ -9,7 +9,14 @@
  *    else a mailbox; failing that, an entry matching list_filter is a
  *    list; otherwise not found;
  *  - login_owns: an entry matching login_filter lists the address in
- *    one of login_address_attributes.
+ *    one of login_address_attributes;
+ *  - login_suspended (and the 'suspended' of every login_owns answer),
+ *    only when login_suspended_attribute is set: an entry matching
+ *    login_filter has that attribute (with login_suspended_value, that
+ *    value, compared case-insensitively).  Read in login_owns' own
+ *    search: no extra round trip;
+ *  - address_login (relayguard -R): the first entry listing the address
+ *    in one of login_address_attributes, its login_attribute.
  *
  * Promises: every value put into a filter is escaped (RFC 4515); each
  * lookup finishes within 'timeout' seconds, connecting and retrying
@@ -67,12 +74,22 @@ struct rg_ldap_settings {
 	const char *login_filter;
 	const char *const *login_address_attributes;
 	size_t nlogin_address_attributes;
+	const char *login_suspended_attribute;	/* NULL: no login is ever suspended */
+	const char *login_suspended_value;	/* NULL: any value suspends */
+	const char *login_attribute;		/* the login's name (address_login) */
 	double retry_interval;		/* circuit breaker; <= 0 means the default */
 	struct rg_cache_settings cache;
 };
 
 /* Default seconds a failed server is skipped before it is tried again. */
 #define RG_LDAP_RETRY_INTERVAL	5.0
+
+/*
+ * Most URIs one backend takes (directory.ldap.uris): each is tried in
+ * turn within one lookup's timeout, so more would leave each too little.
+ * The config loader reports a longer list; rg_dir_ldap_new refuses one.
+ */
+#define RG_LDAP_MAX_URIS	16
 
 /*
  * Create the backend.  No network traffic happens here.  Returns NULL
@@ -92,13 +109,6 @@ enum rg_ldap_expand {
 	RG_LDAP_EXPAND_NODOMAIN,	/* %d used, value has no '@': no lookup */
 	RG_LDAP_EXPAND_FAIL,		/* bad template or out of memory */
 };
-
-/*
- * Most URIs one backend takes (directory.ldap.uris): each is tried in
- * turn within one lookup's timeout, so more would leave each too little.
- * The config loader reports a longer list; rg_dir_ldap_new refuses one.
- */
-#define RG_LDAP_MAX_URIS	16
 
 /*
  * Expand a filter template for 'value' (an address or a login):

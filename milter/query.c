@@ -5,7 +5,8 @@
  *
  * The argument is parsed and normalised with rg_addr_parse(), exactly
  * as session/ does with an RCPT or MAIL argument, and the directory is
- * asked through rg_dir_recipient() or rg_dir_login_addresses(): the
+ * asked through rg_dir_recipient() or rg_dir_login_addresses() (and
+ * rg_dir_login_suspended()): the
  * LDAP backend builds the same filter, with the same RFC 4515 escaping,
  * as in the daemon.  Every value printed goes through rg_kv quoting, so
  * a hostile directory entry cannot forge an output line.
@@ -73,7 +74,7 @@ static int
 query_login(struct rg_config *cfg, const char *login, FILE *out)
 {
 	struct login_out lo = { out, login, NULL, rg_strmap_new(), NULL, 0 };
-	struct rg_dir_answer a;
+	struct rg_dir_answer a, susp;
 	int rc;
 
 	/* session/ takes {auth_authen} as the MTA sends it; refuse only what no MTA sends. */
@@ -82,26 +83,33 @@ query_login(struct rg_config *cfg, const char *login, FILE *out)
 		return error_line(out, "login= needs a login without CR or LF", NULL, EX_DATAERR);
 	}
 	rg_dir_login_addresses(cfg->dir, login, each_address, &lo, &a);
-	switch (a.status) {
-	case RG_DIR_FOUND:
-		for (size_t i = 0; i < lo.n; i++) {
-			struct rg_kv kv;
+	/* Asked as the daemon asks it (the same search, for LDAP), not from the addresses. */
+	if (a.status != RG_DIR_ERROR)
+		rg_dir_login_suspended(cfg->dir, login, &susp);
+	if (a.status == RG_DIR_ERROR) {
+		rc = error_line(out, a.why, a.source, EX_TEMPFAIL);
+	} else if (susp.status == RG_DIR_ERROR) {
+		rc = error_line(out, susp.why, susp.source, EX_TEMPFAIL);
+	} else if (a.status == RG_DIR_NOTFOUND && susp.status == RG_DIR_NOTFOUND) {
+		fputs("not found\n", out);
+		rc = 1;
+	} else {
+		struct rg_kv kv;
 
+		for (size_t i = 0; a.status == RG_DIR_FOUND && i < lo.n; i++) {
 			rg_kv_init(&kv);
 			rg_kv_add(&kv, "login", login);
 			rg_kv_add(&kv, "address", lo.lines[i]);
 			rg_kv_add(&kv, "source", a.source);
 			fprintf(out, "found %s\n", rg_kv_str(&kv));
 		}
+		if (susp.status == RG_DIR_FOUND) {
+			rg_kv_init(&kv);
+			rg_kv_add(&kv, "login", login);
+			rg_kv_add(&kv, "source", susp.source);
+			fprintf(out, "suspended %s\n", rg_kv_str(&kv));
+		}
 		rc = 0;
-		break;
-	case RG_DIR_NOTFOUND:
-		fputs("not found\n", out);
-		rc = 1;
-		break;
-	default:
-		rc = error_line(out, a.why, a.source, EX_TEMPFAIL);
-		break;
 	}
 	for (size_t i = 0; i < lo.n; i++)
 		free(lo.lines[i]);

@@ -47,6 +47,7 @@ struct rg_policy {
 	bool verify;
 	enum rg_on_error on_error;
 	char *relay_reply;
+	char *suspended_reply;
 	struct rg_netset *trusted;
 	struct rg_domset *local;
 	struct rg_domset *relay;
@@ -68,6 +69,7 @@ rg_policy_new(void)
 	p->verify = true;
 	p->on_error = RG_ON_ERROR_TEMPFAIL;
 	p->relay_reply = rg_xstrdup(RG_POLICY_RELAY_REPLY);
+	rg_policy_set_suspended_contact(p, RG_POLICY_SUSPENDED_CONTACT);
 	p->trusted = rg_netset_new();
 	p->local = rg_domset_new();
 	p->relay = rg_domset_new();
@@ -90,6 +92,7 @@ rg_policy_destroy(struct rg_policy **pp)
 	}
 	free(p->exc);
 	free(p->relay_reply);
+	free(p->suspended_reply);
 	rg_netset_destroy(&p->trusted);
 	rg_domset_destroy(&p->local);
 	rg_domset_destroy(&p->relay);
@@ -122,6 +125,17 @@ rg_policy_set_relay_reply(struct rg_policy *p, const char *text)
 {
 	free(p->relay_reply);
 	p->relay_reply = rg_xstrdup(text);
+}
+
+void
+rg_policy_set_suspended_contact(struct rg_policy *p, const char *contact)
+{
+	char reply[512];
+
+	snprintf(reply, sizeof(reply), "This login is suspended; contact %s to have it "
+	    "restored", contact);
+	free(p->suspended_reply);
+	p->suspended_reply = rg_xstrdup(reply);
 }
 
 void
@@ -317,8 +331,9 @@ rg_policy_mail_lookup(const struct rg_policy *p, const struct rg_class *k,
 	return !sender->null && k->login != NULL && p->sender_login != RG_CHECK_OFF;
 }
 
-void
-rg_policy_mail(const struct rg_policy *p, const struct rg_class *k,
+/* MAIL FROM before suspension and monitor mode. */
+static void
+mail_decide(const struct rg_policy *p, const struct rg_class *k,
     const char *client_addr, const struct rg_addr *sender, enum rg_lookup owned,
     time_t now, struct rg_verdict *v)
 {
@@ -351,6 +366,44 @@ rg_policy_mail(const struct rg_policy *p, const struct rg_class *k,
 		note_exception(v, e);
 	} else {
 		rg_policy_accept(v, "offsite");
+	}
+}
+
+void
+rg_policy_mail(const struct rg_policy *p, const struct rg_class *k,
+    const char *client_addr, const struct rg_addr *sender, enum rg_lookup owned,
+    time_t now, struct rg_verdict *v)
+{
+	rg_policy_mail_login(p, k, client_addr, sender, owned, RG_LOOKUP_NONE, now, v);
+}
+
+bool
+rg_policy_suspend_lookup(const struct rg_policy *p, const struct rg_class *k)
+{
+	(void)p;
+	return k->login != NULL;
+}
+
+void
+rg_policy_mail_login(const struct rg_policy *p, const struct rg_class *k,
+    const char *client_addr, const struct rg_addr *sender, enum rg_lookup owned,
+    enum rg_lookup suspended, time_t now, struct rg_verdict *v)
+{
+	mail_decide(p, k, client_addr, sender, owned, now, v);
+	if (!rg_policy_suspend_lookup(p, k)) {
+		/* A suspension answer without a login says nothing. */
+	} else if (suspended == RG_LOOKUP_FOUND) {
+		/* Before any other verdict: the account, not this message, is the problem. */
+		refuse(v, "login-suspended", "550", "5.7.1", p->suspended_reply);
+	} else if (suspended == RG_LOOKUP_ERROR && v->action == RG_ACT_CONTINUE) {
+		/*
+		 * Could not tell: never let a suspended login through unchecked,
+		 * and never 550 one because the directory was down.
+		 */
+		if (p->on_error == RG_ON_ERROR_TEMPFAIL)
+			directory_error(p, v);
+		else
+			v->notable = v->warning = true;
 	}
 	finish(p, v);
 }

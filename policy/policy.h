@@ -124,6 +124,11 @@ struct rg_route *rg_policy_route(struct rg_policy *);
 	"(port 587 with STARTTLS or port 465 with implicit TLS) to send offsite"
 /* The relay_denied reply text; copied. */
 void	rg_policy_set_relay_reply(struct rg_policy *, const char *);
+/* auth.suspended_contact when the file does not set it, and its longest. */
+#define RG_POLICY_SUSPENDED_CONTACT	"the postmaster"
+#define RG_POLICY_CONTACT_MAX	200	/* its reply stays inside RG_POLICY_REPLY_MAX */
+/* Whom a suspended login is told to contact (auth.suspended_contact); copied. */
+void	rg_policy_set_suspended_contact(struct rg_policy *, const char *contact);
 struct rg_netset *rg_policy_trusted(struct rg_policy *);
 struct rg_domset *rg_policy_local(struct rg_policy *);
 struct rg_domset *rg_policy_relay(struct rg_policy *);
@@ -177,6 +182,25 @@ bool	rg_policy_mail_lookup(const struct rg_policy *, const struct rg_class *,
 void	rg_policy_mail(const struct rg_policy *, const struct rg_class *,
 	    const char *client_addr, const struct rg_addr *sender, enum rg_lookup owned,
 	    time_t now, struct rg_verdict *v_r);
+
+/*
+ * MAIL FROM: does the decision need "is this login suspended"?  Every
+ * logged-in client's MAIL does, null sender included; the caller skips
+ * the lookup when its directory marks no suspension.
+ */
+bool	rg_policy_suspend_lookup(const struct rg_policy *, const struct rg_class *);
+
+/*
+ * rg_policy_mail() with the suspension answer too ('suspended': FOUND
+ * means suspended; NONE when no lookup was made).  Suspended: 550 5.7.1
+ * reason=login-suspended, whatever else the MAIL would have got.  Could
+ * not tell: directory.on_error, as for every lookup (451 4.3.0
+ * directory-unavailable, or the verdict it would have had, logged at
+ * warning).  Monitor mode logs would-reject / would-tempfail.
+ */
+void	rg_policy_mail_login(const struct rg_policy *, const struct rg_class *,
+	    const char *client_addr, const struct rg_addr *sender, enum rg_lookup owned,
+	    enum rg_lookup suspended, time_t now, struct rg_verdict *v_r);
 
 /* RCPT TO: does the decision need a directory lookup of this recipient? */
 bool	rg_policy_rcpt_lookup(const struct rg_policy *, const struct rg_class *,

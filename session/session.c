@@ -366,7 +366,8 @@ void
 rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 {
 	struct lookup_note ln = { .done = false };
-	enum rg_lookup owned = RG_LOOKUP_NONE;
+	enum rg_lookup owned = RG_LOOKUP_NONE, suspended = RG_LOOKUP_NONE;
+	bool ask_suspended;
 	enum rg_addr_status st;
 
 	clear_sender(s);
@@ -378,12 +379,23 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 		return;
 	}
 	s->have_sender = true;
+	ask_suspended = rg_policy_suspend_lookup(s->cfg->policy, &s->class) &&
+	    rg_dir_suspends(s->cfg->dir);
 	if (rg_policy_mail_lookup(s->cfg->policy, &s->class, &s->sender)) {
 		ln.done = true;
 		rg_dir_login_owns(s->cfg->dir, s->class.login, s->sender.norm, &ln.answer);
 		owned = to_lookup(&ln.answer);
+		/* The same lookup says whether the login is suspended. */
+		if (ask_suspended)
+			suspended = owned == RG_LOOKUP_ERROR ? RG_LOOKUP_ERROR :
+			    ln.answer.suspended ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND;
+	} else if (ask_suspended) {
+		ln.done = true;
+		rg_dir_login_suspended(s->cfg->dir, s->class.login, &ln.answer);
+		suspended = to_lookup(&ln.answer);
 	}
-	rg_policy_mail(s->cfg->policy, &s->class, s->client, &s->sender, owned, time(NULL), v);
+	rg_policy_mail_login(s->cfg->policy, &s->class, s->client, &s->sender, owned, suspended,
+	    time(NULL), v);
 	/*
 	 * An exception holder's address sent by a logged-in client: once per
 	 * session, at info, so that relayguard -R can tell the owner already

@@ -158,7 +158,7 @@ with open(outname, "w") as out:
         except ValueError:
             continue
         text, buf = buf.rstrip("\n"), ""
-        if not words or words == ["@monitor"]:
+        if not words or words == ["@monitor"] or words[0] == "@conf":
             continue
         out.write("> " + text + "\n")
         out.flush()
@@ -209,7 +209,7 @@ control = { socket = "ctl.sock"; };
 migration = { contact = "postmaster@example.edu"; help_url = "https://example.edu/mail"; server = "smtp.example.edu"; };
 networks = { trusted = [ "192.0.2.0/24", "2001:db8::/32", "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16" ]; };
 domains = { local = [ "example.edu", ".example.edu" ]; relay = [ "partner.example", ".partner.example" ]; };
-auth = { relay = false; require_tls = false; sender_login = "warn"; };
+auth = { relay = false; require_tls = false; sender_login = "warn"; suspended_contact = "security@example.edu"; };
 sender = { offsite_local = "reject"; };
 recipients = { verify = false; unsafe_at = "end-of-data"; };
 replies = { relay_denied = "No relaying here; see https://example.edu/mail"; };

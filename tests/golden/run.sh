@@ -28,6 +28,10 @@ with open(sys.argv[2], "w") as out:
             conf = "monitor.conf"
             out.write("@monitor\n")
             continue
+        if len(words) == 2 and words[0] == "@conf":
+            conf = words[1]
+            out.write("@conf %s\n" % conf)
+            continue
         out.write("> " + text + "\n")
         out.flush()
         r = subprocess.run([os.environ["RELAYGUARD"], "-T", "-c", conf] + words,

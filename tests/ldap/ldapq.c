@@ -7,7 +7,8 @@
  *
  *   ldapq CONFFILE STEP...
  *     rcpt=ADDR          print the recipient answer
- *     login=LOGIN,ADDR   print the ownership answer
+ *     login=LOGIN,ADDR   print the ownership answer (suspended=yes when marked)
+ *     susp=LOGIN         print the suspension answer (found = suspended)
  *     probe              rg_dir_probe(); prints probe=ok|failed err=...
  *     sleep=SECS         wait
  *     par=N,ADDR         N threads look ADDR up at once; prints each answer
@@ -65,6 +66,8 @@ show(const char *q, const char *key, const struct rg_dir_answer *a, double ms)
 	rg_kv_add(&kv, "stale", a->stale ? "yes" : "no");
 	rg_kv_add(&kv, "source", a->source);
 	rg_kv_add(&kv, "why", a->why[0] ? a->why : "-");
+	if (a->suspended)
+		rg_kv_add(&kv, "suspended", "yes");
 	snprintf(buf, sizeof(buf), "%.0f", ms);
 	rg_kv_add(&kv, "ms", buf);
 	printf("%s\n", rg_kv_str(&kv));
@@ -123,6 +126,9 @@ main(int argc, char **argv)
 			*addr++ = '\0';
 			rg_dir_login_owns(dir, arg, addr, &a);
 			show(arg, addr, &a, (now() - t0) * 1000);
+		} else if (strcmp(step, "susp") == 0 && arg != NULL) {
+			rg_dir_login_suspended(dir, arg, &a);
+			show("susp", arg, &a, (now() - t0) * 1000);
 		} else if (strcmp(step, "probe") == 0) {
 			char err[1024];
 			bool ok = rg_dir_probe(dir, err, sizeof(err));

@@ -473,6 +473,54 @@ test_mail_table(void)
 	}
 }
 
+/* ---- MAIL FROM of a login the directory may have suspended ---- */
+
+#define SUSP		REJ("login-suspended", "550", "5.7.1")
+#define SUSP_TEXT	"suspended; contact security@example.edu to have"
+
+static void
+test_mail_suspended(void)
+{
+	static const struct { const char *name; unsigned f; enum cl c; const char *from;
+	    enum rg_lookup owned, susp; struct want w; unsigned lv; } rows[] = {
+		{ "AT suspended, owned", 0, AT, "<alice@example.edu>", RG_LOOKUP_FOUND, RG_LOOKUP_FOUND, SUSP, 0 },
+		{ "AT suspended, not owned", 0, AT, "<bob@example.edu>", RG_LOOKUP_NOTFOUND, RG_LOOKUP_FOUND, SUSP, 0 },
+		{ "AT suspended, null sender", 0, AT, "<>", RG_LOOKUP_NONE, RG_LOOKUP_FOUND, SUSP, 0 },
+		{ "AT suspended, sender_login off", SL_OFF, AT, "<x@remote.example>", RG_LOOKUP_NONE, RG_LOOKUP_FOUND, SUSP, 0 },
+		{ "LN suspended (no TLS)", 0, LN, "<alice@example.edu>", RG_LOOKUP_FOUND, RG_LOOKUP_FOUND, SUSP, 0 },
+		{ "TR no login: nothing to suspend", 0, TR, "<x@remote.example>", RG_LOOKUP_NONE, RG_LOOKUP_FOUND, ACC("trusted"), 0 },
+		{ "AT not suspended", 0, AT, "<alice@example.edu>", RG_LOOKUP_FOUND, RG_LOOKUP_NOTFOUND, ACC("authenticated"), 0 },
+		{ "AT not asked", 0, AT, "<alice@example.edu>", RG_LOOKUP_FOUND, RG_LOOKUP_NONE, ACC("authenticated"), 0 },
+		{ "AT could not tell", 0, AT, "<alice@example.edu>", RG_LOOKUP_ERROR, RG_LOOKUP_ERROR, DIRERR, 0 },
+		{ "AT could not tell, null", 0, AT, "<>", RG_LOOKUP_NONE, RG_LOOKUP_ERROR, DIRERR, 0 },
+		{ "AT could not tell, sender_login warn", SL_WARN, AT, "<alice@example.edu>", RG_LOOKUP_ERROR, RG_LOOKUP_ERROR, DIRERR, 0 },
+		{ "AT could not tell, continue", OE_CONT, AT, "<>", RG_LOOKUP_NONE, RG_LOOKUP_ERROR, ACC("null-sender"), NT | WR },
+		{ "AT could not tell, mismatch stands", 0, AT, "<bob@example.edu>", RG_LOOKUP_NOTFOUND, RG_LOOKUP_ERROR, MISMATCH, 0 },
+		{ "MON AT suspended", MON, AT, "<alice@example.edu>", RG_LOOKUP_FOUND, RG_LOOKUP_FOUND, WREJ("login-suspended", "550", "5.7.1"), 0 },
+		{ "MON AT could not tell", MON, AT, "<>", RG_LOOKUP_NONE, RG_LOOKUP_ERROR, WTMP("directory-unavailable"), 0 },
+	};
+
+	for (size_t i = 0; i < UT_NROWS(rows); i++) {
+		struct rg_policy *p = build(rows[i].f);
+		struct rg_addr from;
+		struct rg_class k;
+		struct rg_verdict v;
+		bool susp = rows[i].w.reason != NULL && strcmp(rows[i].w.reason, "login-suspended") == 0;
+
+		rg_policy_set_suspended_contact(p, "security@example.edu");
+		classify(p, rows[i].c, &k);
+		parse(rows[i].name, rows[i].from, &from);
+		UT_INT(rows[i].name, "suspension lookup needed", rg_policy_suspend_lookup(p, &k),
+		    rows[i].c != TR);
+		memset(&v, 0x5a, sizeof(v));
+		rg_policy_mail_login(p, &k, clients[rows[i].c].addr, &from, rows[i].owned,
+		    rows[i].susp, 0, &v);
+		check_verdict(rows[i].name, &v, &rows[i].w, rows[i].lv, NULL,
+		    susp ? SUSP_TEXT : NULL);
+		rg_policy_destroy(&p);
+	}
+}
+
 /* ---- malformed addresses ---- */
 
 static void
@@ -644,6 +692,7 @@ add_policy_suite(void)
 	ut_test(s, "client classes", test_classify);
 	ut_test(s, "RCPT decision table", test_rcpt_table);
 	ut_test(s, "MAIL decision table", test_mail_table);
+	ut_test(s, "MAIL of a suspended login", test_mail_suspended);
 	ut_test(s, "malformed addresses", test_bad_address);
 	ut_test(s, "DATA after a malformed recipient", test_data);
 	ut_test(s, "routing cross-check", test_route);
