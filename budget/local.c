@@ -41,11 +41,13 @@ struct stripe {
 	struct entry **table;
 	size_t mask;
 	struct entry *head, *tail;
-	size_t count, cap;
+	size_t count;
 };
 
 struct local {
 	struct rg_budget_store base;	/* first: the store interface */
+	size_t max;			/* max_logins */
+	size_t held;			/* logins in all stripes; atomic */
 	size_t nstripes;
 	struct stripe *stripes;
 };
@@ -209,9 +211,14 @@ grow(struct stripe *st)
 	st->mask = n - 1;
 }
 
-/* LOGIN's entry, made (evicting the least recent when full) if absent. */
+/*
+ * LOGIN's entry, made if absent.  When the store is full, the stripe's
+ * least recently charged login makes room; a stripe with none (a spread
+ * so uneven it never happens in practice) takes one more, so the store
+ * may pass max_logins by at most one login per stripe.
+ */
 static struct entry *
-lookup(struct stripe *st, const struct key *k, int64_t bucket)
+lookup(struct local *l, struct stripe *st, const struct key *k, int64_t bucket)
 {
 	struct entry *e;
 
@@ -222,7 +229,7 @@ lookup(struct stripe *st, const struct key *k, int64_t bucket)
 			lru_push(st, e);
 			return e;
 		}
-	if (st->count >= st->cap) {
+	if (__atomic_load_n(&l->held, __ATOMIC_RELAXED) >= l->max && st->tail != NULL) {
 		/* Full: the least recently charged login loses its counts. */
 		e = st->tail;
 		lru_unlink(st, e);
@@ -232,6 +239,7 @@ lookup(struct stripe *st, const struct key *k, int64_t bucket)
 		e = malloc(sizeof(*e));
 		if (e == NULL)
 			abort();
+		__atomic_add_fetch(&l->held, 1, __ATOMIC_RELAXED);
 	}
 	memset(e, 0, sizeof(*e));
 	e->hash = k->hash;
@@ -341,7 +349,7 @@ local_admit(struct rg_budget_store *store, const struct rg_budget_request *rq,
 	make_key(rq->login, &k);
 	st = stripe_of(l, k.hash);
 	pthread_mutex_lock(&st->lock);
-	e = lookup(st, &k, b);
+	e = lookup(l, st, &k, b);
 	roll(e, b);
 	if (b < e->bucket)
 		gone = 0;	/* the clock stepped back: count the older bucket in full */
@@ -376,7 +384,7 @@ rg_budget_local_charge(struct rg_budget_store *store, const char *login,
 	make_key(login, &k);
 	st = stripe_of(l, k.hash);
 	pthread_mutex_lock(&st->lock);
-	e = lookup(st, &k, b);
+	e = lookup(l, st, &k, b);
 	roll(e, b);
 	add32(&e->messages[0], add->messages);
 	add32(&e->recipients[0], add->recipients);
@@ -402,7 +410,7 @@ rg_budget_local_first_alert(struct rg_budget_store *store, const char *login, in
 	make_key(login, &k);
 	st = stripe_of(l, k.hash);
 	pthread_mutex_lock(&st->lock);
-	e = lookup(st, &k, bucket);
+	e = lookup(l, st, &k, bucket);
 	first = e->alerted != bucket;
 	e->alerted = bucket;
 	pthread_mutex_unlock(&st->lock);
@@ -413,14 +421,8 @@ size_t
 rg_budget_local_count(struct rg_budget_store *store)
 {
 	struct local *l = (struct local *)store;
-	size_t n = 0;
 
-	for (size_t i = 0; i < l->nstripes; i++) {
-		pthread_mutex_lock(&l->stripes[i].lock);
-		n += l->stripes[i].count;
-		pthread_mutex_unlock(&l->stripes[i].lock);
-	}
-	return n;
+	return __atomic_load_n(&l->held, __ATOMIC_RELAXED);
 }
 
 static void
@@ -468,13 +470,13 @@ rg_budget_local_new(size_t max_logins)
 	if (max_logins == 0)
 		max_logins = 1;
 	l->base.ops = &local_ops;
+	l->max = max_logins;
 	l->nstripes = max_logins >= RG_BUDGET_LOCAL_STRIPED ? RG_BUDGET_LOCAL_STRIPES : 1;
 	l->stripes = rg_xcalloc(l->nstripes, sizeof(*l->stripes));
 	for (size_t i = 0; i < l->nstripes; i++) {
 		struct stripe *st = &l->stripes[i];
 
 		pthread_mutex_init(&st->lock, NULL);
-		st->cap = (max_logins + l->nstripes - 1) / l->nstripes;
 		st->mask = 63;
 		st->table = rg_xcalloc(st->mask + 1, sizeof(*st->table));
 	}

@@ -8,8 +8,11 @@
  *    the store is full, the least recently charged login is dropped, and
  *    with it all its counts: if it comes back it starts again from zero.
  *    Large stores (max_logins >= RG_BUDGET_LOCAL_STRIPED) are split into
- *    RG_BUDGET_LOCAL_STRIPES stripes by a hash of the login, each exactly
- *    LRU on its share (max_logins / stripes, rounded up);
+ *    RG_BUDGET_LOCAL_STRIPES stripes by a hash of the login, each with
+ *    its own LRU list: a full store drops the least recent login of the
+ *    new login's stripe, so eviction is LRU within a stripe (exactly LRU
+ *    for a small store).  Threads adding logins to a full store at once
+ *    may pass the bound by one login per stripe;
  *  - every login costs the same, whatever its length: a login longer
  *    than RG_BUDGET_LOCAL_KEY_MAX bytes is held as its first bytes plus
  *    a 128-bit keyed digest.  100,000 logins cost about 25 MiB
