@@ -222,8 +222,15 @@ load_exceptions(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 
 	if (l == NULL)
 		return;
-	if (config_setting_type(l) != CONFIG_TYPE_LIST) {
-		rg_errs_at(e, l, "\"legacy_exceptions\" must be a list: ( { ... }, ... )");
+	/*
+	 * A group of named groups is what relayguard -I writes: each entry
+	 * ends with its own ';', so deleting any of them (reviewing the
+	 * fragment) leaves the rest valid, where a list's commas did not.
+	 */
+	if (config_setting_type(l) != CONFIG_TYPE_LIST &&
+	    config_setting_type(l) != CONFIG_TYPE_GROUP) {
+		rg_errs_at(e, l, "\"legacy_exceptions\" must be a list ( { ... }, ... ) or a "
+		    "group of named groups { name = { ... }; ... }");
 		return;
 	}
 	for (int i = 0; i < config_setting_length(l); i++) {

@@ -264,7 +264,8 @@ header(FILE *out, const struct run *r, const char *format)
 		    "# keys) in smtpd_recipient_restrictions or smtpd_relay_restrictions, where\n"
 		    "# OK, RELAY, PERMIT and all-numerical values permit relaying.\n", out);
 	fprintf(out, "# Every exception expires on %s.  Review each one, then @include this\n"
-	    "# file from policy.conf.  note = \"FILE:LINE\" names the source entry.\n",
+	    "# file from policy.conf.  note = \"FILE:LINE\" names the source entry;\n"
+	    "# delete an entry with all its lines (each ends with its own \";\").\n",
 	    r->expires);
 	if (r->own == NULL)
 		fputs("# No -c policy.conf: addresses in our own domains were not flagged.\n", out);
@@ -273,16 +274,14 @@ header(FILE *out, const struct run *r, const char *format)
 static void
 write_fragment(FILE *out, struct run *r, const char *format)
 {
-	size_t last = 0;
-	bool any = false;
-
-	for (size_t i = 0; i < r->n; i++)
-		if (r->v[i].imported) {
-			last = i;
-			any = true;
-		}
 	header(out, r, format);
-	fputs("legacy_exceptions = (\n", out);
+	/*
+	 * A group of named groups, not a list: reviewing the fragment means
+	 * deleting entries, and each entry here ends with its own ';', so
+	 * any one (the last too) goes with its lines and leaves no stray
+	 * comma.  Names come from the source line, which is unique.
+	 */
+	fputs("legacy_exceptions = {\n", out);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct item *it = &r->v[i];
 
@@ -306,7 +305,7 @@ write_fragment(FILE *out, struct run *r, const char *format)
 		}
 		if (!it->imported)
 			continue;
-		fputs("  { sender = ", out);
+		fprintf(out, "  line_%u = { sender = ", it->line);
 		rg_mig_put_string(out, it->sender);
 		fputs("; expires = ", out);
 		rg_mig_put_string(out, r->expires);
@@ -324,9 +323,9 @@ write_fragment(FILE *out, struct run *r, const char *format)
 		}
 		fputs(" note = ", out);
 		put_note(out, r, it->line);
-		fprintf(out, "; }%s\n", any && i != last ? "," : "");
+		fputs("; };\n", out);
 	}
-	fputs(");\n", out);
+	fputs("};\n", out);
 }
 
 /* YYYY-MM-DD and a real day. */

@@ -79,6 +79,54 @@ in_use "$T/frags/hostile.frag"
 decide legacy-exception client=198.51.100.9 $'from=<ok\xc3\xa9@x.example>' 'rcpt=<x@victim.example>'
 decide legacy-exception client=198.51.100.9 'from=<last@x.example>' 'rcpt=<x@victim.example>'
 
+# Reviewing a fragment means deleting groups: with any one exception deleted
+# (its line or lines, from "sender =" to its end), or all but one, or all,
+# every fragment must still load, and the exceptions left must be exactly
+# the others.  A comma-separated list broke when the last one went.
+for frag in "$T"/frags/*.frag; do
+	python3 - "$frag" "$T/cuts" <<'PY'
+import os, re, sys
+src, outdir = sys.argv[1], sys.argv[2]
+lines = open(src, encoding="latin-1").read().split("\n")
+# An exception runs from its "sender =" line to the line that closes it.
+spans, start = [], None
+for i, l in enumerate(lines):
+    if start is None and re.search(r"\{ sender = ", l):
+        start = i
+    if start is not None and re.search(r"\}[,;]?\s*$", l):
+        spans.append((start, i))
+        start = None
+os.makedirs(outdir, exist_ok=True)
+for f in os.listdir(outdir):
+    os.unlink(os.path.join(outdir, f))
+def write(name, drop):
+    keep = [l for i, l in enumerate(lines) if not any(a <= i <= b for a, b in drop)]
+    # The senders as libconfig reads them: \xHH is that byte.
+    senders = [re.sub(r"\\x([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)),
+                      re.search(r'sender = "([^"]*)"', lines[a]).group(1))
+               for a, b in spans if (a, b) not in drop]
+    with open(os.path.join(outdir, name + ".frag"), "w", encoding="latin-1") as f:
+        f.write("\n".join(keep))
+    with open(os.path.join(outdir, name + ".want"), "w", encoding="latin-1") as f:
+        f.write("".join(s + "\n" for s in senders))
+for k, sp in enumerate(spans):
+    write("without-%d" % k, [sp])
+    write("only-%d" % k, [x for x in spans if x != sp])
+write("none", spans)
+PY
+	for cut in "$T"/cuts/*.frag; do
+		in_use "$cut"
+		if out=$(cd "$T/conf" && "$RELAYGUARD" -n -p -c policy.conf 2>&1); then
+			got=$(printf '%s\n' "$out" | sed -n 's/^[[:space:]]*sender = "\(.*\)";.*/\1/p')
+			want=$(cat "${cut%.frag}.want")
+			if [ "$got" = "$want" ]; then pass
+			else fail "${frag##*/} ${cut##*/}: exceptions left: '$got', want '$want'"; fi
+		else
+			fail "${frag##*/} ${cut##*/} does not load: $out"
+		fi
+	done
+done
+
 # -n enforces the domain form's networks, naming the file and line.
 in_use /dev/null
 printf 'legacy_exceptions = (\n  { sender = "@example.org"; expires = "2099-06-30"; }\n);\n' \

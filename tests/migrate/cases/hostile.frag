@@ -2,14 +2,15 @@
 # Assumed: FEATURE(`relay_mail_from') (with `domain' for domain keys); it
 # reads only From: keys, and only RELAY lets a sender relay.
 # Every exception expires on 2099-06-30.  Review each one, then @include this
-# file from policy.conf.  note = "FILE:LINE" names the source entry.
+# file from policy.conf.  note = "FILE:LINE" names the source entry;
+# delete an entry with all its lines (each ends with its own ";").
 # No -c policy.conf: addresses in our own domains were not flagged.
-legacy_exceptions = (
+legacy_exceptions = {
   # cases/hostile.in:2: could not be read: carriage return in line (CR LF line ends?): it would be part of the key or value
   # cases/hostile.in:3: could not be read: NUL byte in line
   # cases/hostile.in:4: could not be read: invalid UTF-8
   # cases/hostile.in:5: from:ok\xC3\xA9@x.example RELAY
-  { sender = "ok\xC3\xA9@x.example"; expires = "2099-06-30"; note = "cases/hostile.in:5"; },
+  line_5 = { sender = "ok\xC3\xA9@x.example"; expires = "2099-06-30"; note = "cases/hostile.in:5"; };
   # cases/hostile.in:6: could not be read: line starts with whitespace: makemap refuses it (an access file has no continuation lines)
   # cases/hostile.in:7: from:quote@x.example ERROR:"550 unbalanced
   # could not be read: unbalanced double quote in the right-hand side
@@ -22,5 +23,5 @@ legacy_exceptions = (
   # cases/hostile.in:12: could not be read: key without a value (right-hand side)
   # cases/hostile.in:13: could not be read: entry longer than 2048 bytes
   # cases/hostile.in:14: from:last@x.example RELAY
-  { sender = "last@x.example"; expires = "2099-06-30"; note = "cases/hostile.in:14"; }
-);
+  line_14 = { sender = "last@x.example"; expires = "2099-06-30"; note = "cases/hostile.in:14"; };
+};

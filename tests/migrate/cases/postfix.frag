@@ -3,17 +3,18 @@
 # keys) in smtpd_recipient_restrictions or smtpd_relay_restrictions, where
 # OK, RELAY, PERMIT and all-numerical values permit relaying.
 # Every exception expires on 2099-06-30.  Review each one, then @include this
-# file from policy.conf.  note = "FILE:LINE" names the source entry.
-legacy_exceptions = (
+# file from policy.conf.  note = "FILE:LINE" names the source entry;
+# delete an entry with all its lines (each ends with its own ";").
+legacy_exceptions = {
   # cases/postfix.in:2: bob@example.edu OK
   # WARNING: OK: this sender may relay; example.edu is one of our domains (domains.local): anyone offsite can forge it
-  { sender = "bob@example.edu"; expires = "2099-06-30"; note = "cases/postfix.in:2"; },
+  line_2 = { sender = "bob@example.edu"; expires = "2099-06-30"; note = "cases/postfix.in:2"; };
   # cases/postfix.in:3: carol@lab.example.org RELAY
-  { sender = "carol@lab.example.org"; expires = "2099-06-30"; note = "cases/postfix.in:3"; },
+  line_3 = { sender = "carol@lab.example.org"; expires = "2099-06-30"; note = "cases/postfix.in:3"; };
   # cases/postfix.in:4: kim@example.org PERMIT
-  { sender = "kim@example.org"; expires = "2099-06-30"; note = "cases/postfix.in:4"; },
+  line_4 = { sender = "kim@example.org"; expires = "2099-06-30"; note = "cases/postfix.in:4"; };
   # cases/postfix.in:5: lou@example.org 20241201
-  { sender = "lou@example.org"; expires = "2099-06-30"; note = "cases/postfix.in:5"; },
+  line_5 = { sender = "lou@example.org"; expires = "2099-06-30"; note = "cases/postfix.in:5"; };
   # cases/postfix.in:6: example.org OK
   # WARNING: skipped: a whole domain: anyone may relay by forging any address in example.org (and its subdomains when parent_domain_matches_subdomains lists smtpd_access_maps); not imported without --allow-domain
   # cases/postfix.in:7: .example.net OK
@@ -39,7 +40,7 @@ legacy_exceptions = (
   # cases/postfix.in:17: joe bloggs@example.org OK
   # skipped: a blank in the address: relayguard takes plain addresses only
   # cases/postfix.in:18: multi@example.org OK
-  { sender = "multi@example.org"; expires = "2099-06-30"; note = "cases/postfix.in:18"; }
+  line_18 = { sender = "multi@example.org"; expires = "2099-06-30"; note = "cases/postfix.in:18"; };
   # cases/postfix.in:22: bob@example.edu REJECT
   # skipped: duplicate key: line 2 counts (makemap and postmap keep the first)
-);
+};

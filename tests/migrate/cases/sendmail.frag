@@ -2,15 +2,16 @@
 # Assumed: FEATURE(`relay_mail_from') (with `domain' for domain keys); it
 # reads only From: keys, and only RELAY lets a sender relay.
 # Every exception expires on 2099-06-30.  Review each one, then @include this
-# file from policy.conf.  note = "FILE:LINE" names the source entry.
-legacy_exceptions = (
+# file from policy.conf.  note = "FILE:LINE" names the source entry;
+# delete an entry with all its lines (each ends with its own ";").
+legacy_exceptions = {
   # cases/sendmail.in:3: from:bob@example.edu RELAY
   # WARNING: relay_mail_from: this sender may relay; example.edu is one of our domains (domains.local): anyone offsite can forge it
-  { sender = "bob@example.edu"; expires = "2099-06-30"; note = "cases/sendmail.in:3"; },
+  line_3 = { sender = "bob@example.edu"; expires = "2099-06-30"; note = "cases/sendmail.in:3"; };
   # cases/sendmail.in:4: from:carol@lab.example.org RELAY
-  { sender = "carol@lab.example.org"; expires = "2099-06-30"; note = "cases/sendmail.in:4"; },
+  line_4 = { sender = "carol@lab.example.org"; expires = "2099-06-30"; note = "cases/sendmail.in:4"; };
   # cases/sendmail.in:5: from:guest@partner.example relay
-  { sender = "guest@partner.example"; expires = "2099-06-30"; note = "cases/sendmail.in:5"; },
+  line_5 = { sender = "guest@partner.example"; expires = "2099-06-30"; note = "cases/sendmail.in:5"; };
   # cases/sendmail.in:6: from:example.org RELAY
   # WARNING: skipped: a whole domain: with FEATURE(`relay_mail_from', `domain') anyone may relay by forging any address in example.org or its subdomains; not imported without --allow-domain
   # cases/sendmail.in:7: from:alice@ RELAY
@@ -60,7 +61,7 @@ legacy_exceptions = (
   # cases/sendmail.in:29: from:bob@example.edu RELAY
   # skipped: duplicate key: line 3 counts (makemap and postmap keep the first)
   # cases/sendmail.in:30: from:heidi@example.org RELAY
-  { sender = "heidi@example.org"; expires = "2099-06-30"; note = "cases/sendmail.in:30"; }
+  line_30 = { sender = "heidi@example.org"; expires = "2099-06-30"; note = "cases/sendmail.in:30"; };
   # cases/sendmail.in:31: from:bob@example.edu. RELAY
   # skipped: the same sender as line 3, which counts
-);
+};
