@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "control_parse.h"
 #include "common/log.h"
 #include "common/stats.h"
 #include "common/strutil.h"
@@ -82,28 +83,23 @@ answer_error(struct client *c, const char *line)
 	answer(c, (char *)line, strlen(line), false);
 }
 
-/* A whole line has arrived (or cannot): decide what to send back. */
+/* What the client sent so far, judged: read on, refuse, or answer. */
 static void
-request(struct client *c, size_t linelen)
+request(struct client *c, bool eof)
 {
 	enum rg_stats_format fmt;
-	size_t n = linelen;
+	const char *err;
 	char *text;
 	size_t len;
 
-	if (n > 0 && c->in[n - 1] == '\r')
-		n--;
-	if (n == 5 && memcmp(c->in, "stats", 5) == 0)
-		fmt = RG_STATS_TEXT;
-	else if (n == 10 && memcmp(c->in, "prometheus", 10) == 0)
-		fmt = RG_STATS_PROMETHEUS;
-	else {
-		answer_error(c, "error: unknown request (send \"stats\" or \"prometheus\")\n");
+	switch (rg_control_parse(c->in, c->inlen, sizeof(c->in), eof, &fmt, &err)) {
+	case RG_CONTROL_MORE:
 		return;
-	}
-	if (linelen + 1 < c->inlen) {
-		answer_error(c, "error: one request per connection\n");
+	case RG_CONTROL_ERROR:
+		answer_error(c, err);
 		return;
+	case RG_CONTROL_REQUEST:
+		break;
 	}
 	if ((text = rg_stats_render(fmt, &len)) == NULL) {
 		answer_error(c, "error: out of memory\n");
@@ -116,23 +112,19 @@ static void
 client_read(struct client *c)
 {
 	ssize_t n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
-	char *nl;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
 		/* EOF before a newline: nothing sensible to answer, but say so. */
 		if (n == 0 && c->inlen > 0)
-			answer_error(c, "error: incomplete request (no newline)\n");
+			request(c, true);
 		else
 			client_close(c);
 		return;
 	}
 	c->inlen += (size_t)n;
-	if ((nl = memchr(c->in, '\n', c->inlen)) != NULL)
-		request(c, (size_t)(nl - c->in));
-	else if (c->inlen == sizeof(c->in))
-		answer_error(c, "error: request too long\n");
+	request(c, false);
 }
 
 static void
