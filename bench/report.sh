@@ -133,6 +133,36 @@ END {
 		    fmt(median(acc["sessions_per_s" SUBSEP g]), 0), fmt(pm, 3), minmax(sr),
 		    fmt(median(acc["polls" SUBSEP g]), 0), mark(pm >= 0.97)
 	}
+	# Issue 12: what sending budgets cost, each row paired per repetition
+	# with the same sessions and budgets off.  "ROW OFF TARGET" per entry.
+	npairs = split("auth-budget auth 0.95", pairs, ",")
+	nb = 0
+	for (pi = 1; pi <= npairs; pi++) {
+		split(pairs[pi], pp, " "); s = pp[1]; off = pp[2]; want = pp[3] + 0
+		for (i = 1; i <= ng; i++) {
+			g = order[i]; split(g, k, SUBSEP)
+			if (k[1] != s || !((off SUBSEP k[2] SUBSEP k[3]) in seen)) continue
+			c = k[2]; idl = k[3]
+			if (nb++ == 0) {
+				print ""
+				print "### Sending budgets against budgets off (same sessions, paired per repetition)"
+				print ""
+				print "| scenario | budgets off | conc | sessions/s off | sessions/s on | ratio, median | spread | RCPT p99 us off | on | RCPT 2xx/4xx/5xx on | target | met? |"
+				print "|---|---|---|---|---|---|---|---|---|---|---|---|"
+			}
+			sr = ""
+			for (r in reps) if ((s, c, idl, r) in rep && (off, c, idl, r) in rep && rep[off, c, idl, r] > 0)
+				sr = sr " " rep[s, c, idl, r] / rep[off, c, idl, r]
+			pm = median(sr)
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | >=%sx | %s |\n", s, off, c,
+			    fmt(median(acc["sessions_per_s" SUBSEP (off SUBSEP c SUBSEP idl)]), 0),
+			    fmt(median(acc["sessions_per_s" SUBSEP g]), 0), fmt(pm, 3), minmax(sr),
+			    fmt(median(acc["rcpt_p99_us" SUBSEP (off SUBSEP c SUBSEP idl)]), 0),
+			    fmt(median(acc["rcpt_p99_us" SUBSEP g]), 0), median(acc["rcpt_2xx" SUBSEP g]),
+			    median(acc["rcpt_4xx" SUBSEP g]), median(acc["rcpt_5xx" SUBSEP g]), want,
+			    mark(pm >= want)
+		}
+	}
 	if (baseline != "") {
 		print ""
 		print "### Against the baseline relayguard (same repetition, same concurrency)"

@@ -16,6 +16,10 @@
 #   file-ctl      the file row with a control socket (relayguard -S)
 #   file-polled   the same, the control socket read every 100 ms by one
 #                 long-lived client during the run (issue 15: >= 0.97x)
+#   auth          the file row, but the client authenticated as user1 (TLS)
+#                 sending from user1@example.edu, one recipient offsite
+#   auth-budget   the same with sending budgets on (issue 12), local store,
+#                 limits no run reaches: what counting costs (>= 0.95x auth)
 # and, only when SCENARIOS names it:
 #   null-nodata   the null milter skipping DATA (nullmilter -N): with
 #                 null, what the DATA round trip costs libmilter itself
@@ -26,7 +30,7 @@
 #
 # Environment knobs (defaults in brackets): REPS [3], DURATION seconds
 # measured per run [5], WARMUP [1], CONCS ["10 50"], IDLE [500], RCPTS per
-# session [5], USERS [100000], SCENARIOS [all eight], POSTFIX [1],
+# session [5], USERS [100000], SCENARIOS [all ten], POSTFIX [1],
 # PF_MESSAGES [2000], RESULTS [$top_srcdir/bench/results].
 #
 # A second relayguard, side by side: RG_BASELINE=/path/to/relayguard (say,
@@ -61,7 +65,7 @@ CONCS=${CONCS:-10 50}
 IDLE=${IDLE:-500}
 RCPTS=${RCPTS:-5}
 USERS=${USERS:-100000}
-SCENARIOS=${SCENARIOS:-null file ldap-warm ldap-cold ldap-refused ldap-hang file-ctl file-polled}
+SCENARIOS=${SCENARIOS:-null file ldap-warm ldap-cold ldap-refused ldap-hang file-ctl file-polled auth auth-budget}
 POSTFIX=${POSTFIX:-1}
 RESULTS=${RESULTS:-$top_srcdir/bench/results}
 SLAPD_SH=$top_srcdir/tests/ldap/slapd.sh
@@ -161,6 +165,10 @@ EOF
 # file-ctl and file-polled (issue 15): the same file row with a control
 # socket; file-polled also has it read every 100 ms during the run.
 { cat "$W/file.conf"; echo "control = { socket = \"$W/ctl.sock\"; };"; } > "$W/file-ctl.conf"
+# auth-budget (issue 12): every accepted RCPT of the authenticated rows is
+# checked and charged; the limits are out of reach, so nothing is refused.
+{ cat "$W/file.conf"; echo "budgets = { mode = \"enforce\"; backend = \"local\";" \
+    "messages = 1000000000; recipients = 1000000000; domains = 1000; };"; } > "$W/auth-budget.conf"
 
 sh "$SLAPD_SH" secret > "$W/ldap.secret" 2>/dev/null || echo 's3rvice-Secret-42' > "$W/ldap.secret"
 chmod 600 "$W/ldap.secret"
@@ -262,6 +270,7 @@ milter_stop() {
 
 LG="$B/loadgen -s $SOCK -k $RCPTS -w $WARMUP -d $DURATION"
 FILE_RCPTS="-r user1@example.edu -r user2@example.edu -r fwd@example.edu -r staff@example.edu"
+AUTH_ARGS="-a user1 -f user1@example.edu $FILE_RCPTS -r someone@offsite.example"
 WARM_RCPTS="-r user%n@example.edu -u 1:1000"
 
 # run_one SCENARIO REP CONC IDLE: one measurement, appended to $RAW.
@@ -274,6 +283,8 @@ run_one() {
 	null-nodata)	conf=null-nodata; args=$WARM_RCPTS ;;
 	file)		conf=file; args=$FILE_RCPTS ;;
 	file-ctl|file-polled) conf=file-ctl; args=$FILE_RCPTS ;;
+	auth)		conf=file; args=$AUTH_ARGS ;;
+	auth-budget)	conf=auth-budget; args=$AUTH_ARGS ;;
 	ldap-warm)	conf=ldap; args=$WARM_RCPTS ;;
 	ldap-cold)	conf=ldap; args="-U -r user%n@example.edu -u 1:$USERS" ;;
 	ldap-refused)	conf=ldap-dead; args=$WARM_RCPTS ;;
