@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "conf_budget.h"
 #include "conf_dirfile.h"
+#include "conf/conf_dirscript.h"
 #include "conf_ldap.h"
 #include "conf_util.h"
 #include "common/log.h"
@@ -538,36 +539,69 @@ misplaced(struct rg_errs *e, const config_setting_t *g, const char *key,
 		    key, backend);
 }
 
+static struct rg_dir *
+load_dirfile(struct rg_errs *e, const config_setting_t *g, const char *conffile)
+{
+	const char *file;
+	struct rg_dir *d;
+	char *path;
+
+	rg_conf_string(e, g, "file", "directory.conf", &file);
+	path = rg_conf_path(conffile, file);
+	d = rg_conf_dirfile(e, path);
+	free(path);
+	return d;
+}
+
+static struct rg_dir *
+load_ldap(struct rg_errs *e, const config_setting_t *g, const char *conffile)
+{
+	if (g == NULL) {
+		rg_errs_add(e, conffile, 0, "directory backend \"ldap\" needs a directory group");
+		return NULL;
+	}
+	return rg_conf_ldap(e, g, conffile);
+}
+
+/*
+ * directory.backend: each name, its loader, and the directory.* keys
+ * only it reads (the others flag them).  The first is the default.
+ */
+static const struct dir_backend {
+	const char *name;
+	struct rg_dir *(*load)(struct rg_errs *, const config_setting_t *dir, const char *conffile);
+	const char *const *keys;
+} dir_backends[] = {
+	{ "file", load_dirfile, (const char *const[]){ "file", NULL } },
+	{ "ldap", load_ldap, (const char *const[]){ "ldap", "cache", NULL } },
+	/* Refuses itself unless built with --enable-test-backends. */
+	{ "script", rg_conf_dirscript, (const char *const[]){ "script", NULL } },
+};
+#define NDIR_BACKENDS	(sizeof(dir_backends) / sizeof(dir_backends[0]))
+
 static void
 load_directory(struct rg_errs *e, const config_t *cf, struct rg_config *c)
 {
-	static const char *const keys[] = { "backend", "file", "on_error", "ldap", "cache", NULL };
-	static const char *const backends[] = { "file", "ldap", NULL };
+	static const char *const keys[] = { "backend", "file", "on_error", "ldap", "cache",
+	    "script", NULL };
 	static const char *const on_error[] = { "tempfail", "continue", NULL };
 	const config_setting_t *g = group(e, cf, "directory", keys);
-	const char *file;
+	const char *names[NDIR_BACKENDS + 1];
+	const struct dir_backend *b;
 	int backend, oe;
-	char *path;
 
-	rg_conf_enum(e, g, "backend", backends, 0, &backend);
+	for (size_t i = 0; i < NDIR_BACKENDS; i++)
+		names[i] = dir_backends[i].name;
+	names[NDIR_BACKENDS] = NULL;
+	rg_conf_enum(e, g, "backend", names, 0, &backend);
 	rg_conf_enum(e, g, "on_error", on_error, RG_ON_ERROR_TEMPFAIL, &oe);
 	rg_policy_set_on_error(c->policy, (enum rg_on_error)oe);
-	c->dir_backend = rg_xstrdup(backends[backend]);
-	if (backend == 1) {
-		if (g == NULL) {
-			rg_errs_add(e, c->path, 0, "directory backend \"ldap\" needs a directory group");
-			return;
-		}
-		misplaced(e, g, "file", "ldap");
-		c->dir = rg_conf_ldap(e, g, c->path);
-		return;
-	}
-	misplaced(e, g, "ldap", "file");
-	misplaced(e, g, "cache", "file");
-	rg_conf_string(e, g, "file", "directory.conf", &file);
-	path = rg_conf_path(c->path, file);
-	c->dir = rg_conf_dirfile(e, path);
-	free(path);
+	b = &dir_backends[backend];
+	c->dir_backend = rg_xstrdup(b->name);
+	for (size_t i = 0; g != NULL && i < NDIR_BACKENDS; i++)
+		for (size_t k = 0; &dir_backends[i] != b && dir_backends[i].keys[k] != NULL; k++)
+			misplaced(e, g, dir_backends[i].keys[k], b->name);
+	c->dir = b->load(e, g, c->path);
 }
 
 struct rg_config *

@@ -122,6 +122,10 @@ static const struct key dirfile_keys[] = {
 	{ "file", K_PATH, "directory.conf", NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
+static const struct key dirscript_keys[] = {
+	{ "script", K_PATH, NULL, NULL, "backend = \"script\" only, in test builds" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
 static const struct key ldap_keys[] = {
 	{ "uris", K_STRINGS, NULL, NULL, "required, e.g. [ \"ldap://ldap.example.edu/\" ]" },
 	{ "starttls", K_STRING, "demand", NULL, NULL },
@@ -475,22 +479,24 @@ static void
 print_directory(struct printer *p, const config_setting_t *dir)
 {
 	const config_setting_t *b = member(dir, "backend");
-	bool ldap = b != NULL && config_setting_get_string(b) != NULL &&
-	    strcmp(config_setting_get_string(b), "ldap") == 0;
+	const char *name = b != NULL && config_setting_get_string(b) != NULL ?
+	    config_setting_get_string(b) : "file";
+	bool ldap = strcmp(name, "ldap") == 0, script = strcmp(name, "script") == 0;
 	const char *pre = p->pre;
 
 	open_group(p, "directory");
 	print_keys(p, dir, directory_keys);
-	if (ldap) {
+	if (ldap || script) {
 		line_start(p);
-		fputs("# with backend = \"ldap\", file has no effect:\n", p->out);
+		fprintf(p->out, "# with backend = \"%s\", file has no effect:\n", name);
 		p->pre = "# ";
 	}
 	print_keys(p, dir, dirfile_keys);
 	p->pre = pre;
+	print_keys(p, dir, dirscript_keys);
 	if (!ldap) {
 		line_start(p);
-		fputs("# with backend = \"file\", ldap and cache have no effect:\n", p->out);
+		fprintf(p->out, "# with backend = \"%s\", ldap and cache have no effect:\n", name);
 		p->pre = "# ";
 	}
 	open_group(p, "ldap");
