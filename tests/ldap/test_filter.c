@@ -2,12 +2,11 @@
 /* Copyright 2026 The relayguard authors */
 /*
  * test_filter.c - filter templates: placeholders, RFC 4515 escaping, and
- * the syntax checks behind "relayguard -n".  One row per case.
+ * the syntax checks behind "relayguard -n".  One row per case, checked
+ * with tests/unit/unit.h's helpers, so a failure names its row and shows
+ * the value seen beside the value wanted.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "tests/unit/unit.h"
 #include "directory/dir_ldap.h"
 #include "test_ldap.h"
 
@@ -50,19 +49,19 @@ static const struct {
 static void
 test_expand(void)
 {
-	for (size_t i = 0; i < sizeof(expand_rows) / sizeof(expand_rows[0]); i++) {
-		char *f = (char *)"unset";
+	for (size_t i = 0; i < UT_NROWS(expand_rows); i++) {
+		char *f = (char *)"unset", row[160];
 		enum rg_ldap_expand rc = rg_ldap_filter_expand(expand_rows[i].tmpl,
 		    expand_rows[i].value, &f);
-		CU_ASSERT_EQUAL(rc, expand_rows[i].rc);
+
+		snprintf(row, sizeof(row), "%s with %s", expand_rows[i].tmpl, expand_rows[i].value);
+		UT_INT(row, "result", rc, expand_rows[i].rc);
 		if (expand_rows[i].want != NULL) {
-			CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-			if (strcmp(f, expand_rows[i].want) != 0)
-				fprintf(stderr, "row %zu: got %s want %s\n", i, f,
-				    expand_rows[i].want);
-			CU_ASSERT_STRING_EQUAL(f, expand_rows[i].want);
+			UT_INT(row, "a filter", f != NULL, true);
+			if (f != NULL)
+				UT_STR(row, "filter", f, expand_rows[i].want);
 		} else {
-			CU_ASSERT_PTR_NULL(f);
+			UT_INT(row, "no filter", f == NULL, true);
 		}
 		if (rc == RG_LDAP_EXPAND_OK)
 			free(f);
@@ -77,9 +76,12 @@ test_expand_long(void)
 
 	memset(value, '*', sizeof(value) - 1);
 	value[sizeof(value) - 1] = '\0';
-	CU_ASSERT_EQUAL_FATAL(rg_ldap_filter_expand("(mail=%s)", value, &f), RG_LDAP_EXPAND_OK);
-	CU_ASSERT_EQUAL(strlen(f), 7 + 3 * (sizeof(value) - 1));
-	CU_ASSERT_PTR_NULL(strchr(f, '*'));
+	UT_INT("2999 stars", "result", rg_ldap_filter_expand("(mail=%s)", value, &f),
+	    RG_LDAP_EXPAND_OK);
+	if (f == NULL)
+		return;
+	UT_INT("2999 stars", "length", strlen(f), 7 + 3 * (sizeof(value) - 1));
+	UT_INT("2999 stars", "no raw '*' left", strchr(f, '*') == NULL, true);
 	free(f);
 }
 
@@ -109,13 +111,12 @@ test_check(void)
 {
 	char why[160];
 
-	for (size_t i = 0; i < sizeof(check_rows) / sizeof(check_rows[0]); i++) {
+	for (size_t i = 0; i < UT_NROWS(check_rows); i++) {
 		bool ok = rg_ldap_filter_check(check_rows[i].tmpl, why, sizeof(why));
-		if (ok != check_rows[i].ok)
-			fprintf(stderr, "filter row %zu (%s): got %d\n", i, check_rows[i].tmpl, ok);
-		CU_ASSERT_EQUAL(ok, check_rows[i].ok);
+
+		UT_INT(check_rows[i].tmpl, "template accepted", ok, check_rows[i].ok);
 		if (!ok)
-			CU_ASSERT(why[0] != '\0');
+			UT_INT(check_rows[i].tmpl, "a reason", why[0] != '\0', true);
 	}
 }
 
@@ -145,24 +146,25 @@ test_syntax(void)
 		{ "(mail)", false },
 	};
 
-	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++)
-		CU_ASSERT_EQUAL(rg_ldap_uri_check(uris[i].s, why, sizeof(why)), uris[i].ok);
-	for (size_t i = 0; i < sizeof(dns) / sizeof(dns[0]); i++)
-		CU_ASSERT_EQUAL(rg_ldap_dn_check(dns[i].s, why, sizeof(why)), dns[i].ok);
-	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
-		CU_ASSERT_EQUAL(rg_ldap_attr_check(attrs[i].s, why, sizeof(why)), attrs[i].ok);
+	for (size_t i = 0; i < UT_NROWS(uris); i++)
+		UT_INT(uris[i].s, "URI accepted", rg_ldap_uri_check(uris[i].s, why, sizeof(why)),
+		    uris[i].ok);
+	for (size_t i = 0; i < UT_NROWS(dns); i++)
+		UT_INT(dns[i].s, "DN accepted", rg_ldap_dn_check(dns[i].s, why, sizeof(why)),
+		    dns[i].ok);
+	for (size_t i = 0; i < UT_NROWS(attrs); i++)
+		UT_INT(attrs[i].s, "attribute accepted", rg_ldap_attr_check(attrs[i].s, why,
+		    sizeof(why)), attrs[i].ok);
 }
 
 int
 rg_test_add_filter(void)
 {
-	CU_pSuite s = CU_add_suite("ldap_filter", NULL, NULL);
+	CU_pSuite s = ut_suite("ldap_filter");
 
-	if (s == NULL ||
-	    CU_add_test(s, "expand and escape", test_expand) == NULL ||
-	    CU_add_test(s, "long values are not truncated", test_expand_long) == NULL ||
-	    CU_add_test(s, "template checks", test_check) == NULL ||
-	    CU_add_test(s, "URI, DN and attribute syntax", test_syntax) == NULL)
-		return -1;
+	ut_test(s, "expand and escape", test_expand);
+	ut_test(s, "long values are not truncated", test_expand_long);
+	ut_test(s, "template checks", test_check);
+	ut_test(s, "URI, DN and attribute syntax", test_syntax);
 	return 0;
 }
