@@ -23,6 +23,7 @@
 #include "budget/local.h"
 #include "conf/conf.h"
 #include "policy/budget.h"
+#include "session/session.h"
 
 #define W	3600.0
 /* A bucket boundary far from the epoch: bucket B0 starts at T0. */
@@ -729,6 +730,82 @@ test_conf_reload(void)
 	rg_config_release(&c3);
 }
 
+/* --- the session: which lines, at which level ----------------------------------- */
+
+struct captured {
+	int n;
+	enum rg_log_level level[16];
+	char line[16][2048];
+};
+
+static void
+capture(void *arg, enum rg_log_level level, const char *line)
+{
+	struct captured *c = arg;
+
+	if (c->n < 16) {
+		c->level[c->n] = level;
+		snprintf(c->line[c->n], sizeof(c->line[0]), "%s", line);
+		c->n++;
+	}
+}
+
+/*
+ * The daemon's view (log_all off): the crossing is one warning line with
+ * alert=budget, later refusals are notices, charged recipients are not
+ * logged; RSET starts a new message.
+ */
+static void
+test_session_levels(void)
+{
+	struct rg_errs e;
+	struct rg_config *c;
+	struct rg_session *s;
+	struct rg_verdict v;
+	struct captured cap = { 0 };
+
+	put("sdir.conf", "mailboxes = [ \"bob@example.edu\" ];\n"
+	    "logins = ( { login = \"alice\"; addresses = [ \"alice@example.edu\" ]; } );\n", 0644);
+	put("s.conf", "domains = { local = [ \"example.edu\" ]; };\n"
+	    "budgets = { mode = \"enforce\"; messages = 2; recipients = 3; };\n"
+	    "directory = { file = \"sdir.conf\"; };\n", 0644);
+	c = load("s.conf", &e);
+	CU_ASSERT_FATAL(c != NULL);
+	rg_errs_free(&e);
+	s = rg_session_new(c, "203.0.113.9", "client.example", capture, &cap, false);
+	rg_session_set_auth(s, "alice", "PLAIN", "TLSv1.3");
+	rg_session_mail(s, "<alice@example.edu>", &v);
+	rg_session_rcpt(s, "<u@victim.example>", &v);
+	UT_INT("first recipient", "action", v.action, RG_ACT_CONTINUE);
+	rg_session_rcpt(s, "<v@victim.example>", &v);
+	rg_session_rcpt(s, "<bob@example.edu>", &v);
+	UT_INT("third recipient (limit 3)", "action", v.action, RG_ACT_CONTINUE);
+	UT_INT("accepted recipients are not logged", "lines", cap.n, 0);
+	rg_session_rcpt(s, "<w@victim.example>", &v);
+	UT_INT("fourth recipient", "action", v.action, RG_ACT_TEMPFAIL);
+	UT_STR("fourth recipient", "code", v.code, "451");
+	UT_STR("fourth recipient", "xcode", v.xcode, "4.7.1");
+	UT_STR("fourth recipient", "reason", v.reason, "login-budget");
+	rg_session_rcpt(s, "<x@victim.example>", &v);
+	UT_INT("fifth recipient", "action", v.action, RG_ACT_TEMPFAIL);
+	UT_INT("two refusals logged", "lines", cap.n, 2);
+	UT_INT("the crossing", "level", cap.level[0], RG_LOG_WARNING);
+	UT_HAS("the crossing", "line", cap.line[0], " budget=recipients used=3 limit=3 window=3600 "
+	    "login=alice alert=budget");
+	UT_HAS("the crossing", "reply", cap.line[0], "reply=\"451 4.7.1 This account has reached "
+	    "its sending limit for now.");
+	UT_INT("the next refusal", "level", cap.level[1], RG_LOG_NOTICE);
+	UT_INT("the next refusal", "no alert", strstr(cap.line[1], "alert=") == NULL, 1);
+	/* A new transaction is a new message: 2 messages, limit 2, then over. */
+	rg_session_reset(s);
+	rg_session_mail(s, "<>", &v);
+	rg_session_rcpt(s, "<bob@example.edu>", &v);
+	UT_INT("second message, recipients already at the limit", "reason",
+	    strcmp(v.reason, "login-budget"), 0);
+	UT_HAS("second message", "budget", cap.line[cap.n - 1], " budget=recipients ");
+	rg_session_destroy(&s);
+}
+
 static void
 setup_tmpdir(void)
 {
@@ -743,7 +820,7 @@ static void
 cleanup_tmpdir(void)
 {
 	const char *names[] = { "dir.conf", "pw", "pw-open", "bad.conf", "b.conf", "off.conf",
-	    "r.conf" };
+	    "r.conf", "sdir.conf", "s.conf" };
 	char path[128];
 
 	for (size_t i = 0; i < UT_NROWS(names); i++) {
@@ -787,6 +864,8 @@ main(void)
 	s = ut_suite("budgets = { ... }");
 	ut_test(s, "errors as FILE:LINE", test_conf_errors);
 	ut_test(s, "counts survive a reload", test_conf_reload);
+	s = ut_suite("budget in the session");
+	ut_test(s, "refusals, their fields and levels", test_session_levels);
 	rc = ut_run();
 	cleanup_tmpdir();
 	return rc;
