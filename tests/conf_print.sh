@@ -54,6 +54,20 @@ grep -qxF "		bind_password_file = \"$T/secret\";" "$T/ldap.out" && pass ||
 grep -qxF "socket = \"unix:$T/rg.sock\";" "$T/ldap.out" && pass ||
 	fail "-n -p does not resolve a relative unix socket"
 grep -qxF "		timeout = 2.0;" "$T/ldap.out" && pass || fail "-n -p: timeout = 2 is not printed as 2.0"
+# budgets.redis.password_file likewise: -n -p names the file, never the password.
+printf 'redis-pw-%s\n' "$$" >"$T/redis.pw"
+chmod 600 "$T/redis.pw"
+cat >"$T/redis.conf" <<CONF
+budgets = { mode = "enforce"; backend = "redis";
+  redis = { uri = "unix:$T/nobody.sock"; password_file = "redis.pw"; }; };
+directory = { file = "$top_srcdir/tests/golden/directory.conf"; };
+CONF
+"$R" -n -p -c "$T/redis.conf" >"$T/redis.out" 2>"$T/redis.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass || fail "-n -p on a Redis budget config: exit $rc: $(cat "$T/redis.err")"
+grep -qF "redis-pw-" "$T/redis.out" "$T/redis.err" && fail "-n -p printed the Redis password" || pass
+grep -qxF "		password_file = \"$T/redis.pw\";" "$T/redis.out" && pass ||
+	fail "-n -p does not print budgets.redis.password_file's resolved path"
 
 # Dotted keys of a printed file: commented-out lines ("# key = ...") count.
 perl - "$src" "$T/defaults" "$T/ldap.out" >"$T/keys" 2>&1 <<'PERL'
