@@ -20,6 +20,10 @@
 #                 sending from user1@example.edu, one recipient offsite
 #   auth-budget   the same with sending budgets on (issue 12), local store,
 #                 limits no run reaches: what counting costs (>= 0.95x auth)
+#   auth-redis    the same, counted in a private redis-server on a unix
+#                 socket (>= 0.85x auth)
+#   auth-redis-frozen  the same with that redis-server frozen (SIGSTOP):
+#                 the breaker answers, the local store counts (>= 0.8x auth)
 # and, only when SCENARIOS names it:
 #   null-nodata   the null milter skipping DATA (nullmilter -N): with
 #                 null, what the DATA round trip costs libmilter itself
@@ -65,7 +69,7 @@ CONCS=${CONCS:-10 50}
 IDLE=${IDLE:-500}
 RCPTS=${RCPTS:-5}
 USERS=${USERS:-100000}
-SCENARIOS=${SCENARIOS:-null file ldap-warm ldap-cold ldap-refused ldap-hang file-ctl file-polled auth auth-budget}
+SCENARIOS=${SCENARIOS:-null file ldap-warm ldap-cold ldap-refused ldap-hang file-ctl file-polled auth auth-budget auth-redis auth-redis-frozen}
 POSTFIX=${POSTFIX:-1}
 RESULTS=${RESULTS:-$top_srcdir/bench/results}
 SLAPD_SH=$top_srcdir/tests/ldap/slapd.sh
@@ -82,12 +86,14 @@ RAW=$RESULTS/$stamp.txt
 MPID=
 SLAPD_DIRS=
 FROZEN=
+REDIS_PID=
 
 cleanup() {
 	rc=$?
 	set +e
 	[ -z "$FROZEN" ] || kill -CONT "$FROZEN" 2>/dev/null
 	[ -z "$MPID" ] || { kill "$MPID" 2>/dev/null; wait "$MPID" 2>/dev/null; }
+	[ -z "$REDIS_PID" ] || { kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; }
 	for d in $SLAPD_DIRS; do sh "$SLAPD_SH" stop "$d"; done
 	if [ $rc -eq 0 ] && [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$W"; else echo "run.sh: kept $W"; fi
 	exit $rc
@@ -170,6 +176,11 @@ EOF
 { cat "$W/file.conf"; echo "budgets = { mode = \"enforce\"; backend = \"local\";" \
     "messages = 1000000000; recipients = 1000000000; domains = 1000; };"; } > "$W/auth-budget.conf"
 
+# auth-redis, auth-redis-frozen: the same budgets, counted in Redis.
+{ cat "$W/file.conf"; echo "budgets = { mode = \"enforce\"; backend = \"redis\";" \
+    "messages = 1000000000; recipients = 1000000000; domains = 1000;" \
+    "redis = { uri = \"unix:$W/redis.sock\"; pool_size = 8; }; };"; } > "$W/auth-redis.conf"
+
 sh "$SLAPD_SH" secret > "$W/ldap.secret" 2>/dev/null || echo 's3rvice-Secret-42' > "$W/ldap.secret"
 chmod 600 "$W/ldap.secret"
 
@@ -247,6 +258,27 @@ if [ $HAVE_LDAP = 1 ]; then
 	echo "slapd users=$USERS pid=$SLAPD_PID db_kib=$(du -sk "$W/slapd/db" | cut -f1)" >> "$RAW"
 fi
 
+# ----------------------------------------------------------------- Redis --
+# One private redis-server on a unix socket in $W (no TCP, nothing on disk).
+HAVE_REDIS=0
+case " $SCENARIOS " in
+*" auth-redis"*)
+	if command -v redis-server >/dev/null 2>&1; then
+		printf 'port 0\nunixsocket %s\nunixsocketperm 700\ndir %s\nsave ""\nappendonly no\nlogfile %s\n' \
+		    "$W/redis.sock" "$W" "$W/redis.log" > "$W/redis.conf"
+		redis-server "$W/redis.conf" &
+		REDIS_PID=$!
+		i=0
+		until [ -S "$W/redis.sock" ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+		if [ -S "$W/redis.sock" ]; then
+			HAVE_REDIS=1
+			echo "redis version=\"$(redis-server --version | sed 's/.* v=\([^ ]*\).*/\1/')\" pid=$REDIS_PID" >> "$RAW"
+		fi
+	fi
+	[ $HAVE_REDIS = 1 ] || echo "missing rows=auth-redis,auth-redis-frozen reason=\"no redis-server (apt-get install redis-server)\"" >> "$RAW"
+	;;
+esac
+
 # ------------------------------------------------------------ the milter --
 # milter_start CONF [BINARY]: BINARY defaults to $RELAYGUARD.
 milter_start() {
@@ -285,6 +317,7 @@ run_one() {
 	file-ctl|file-polled) conf=file-ctl; args=$FILE_RCPTS ;;
 	auth)		conf=file; args=$AUTH_ARGS ;;
 	auth-budget)	conf=auth-budget; args=$AUTH_ARGS ;;
+	auth-redis|auth-redis-frozen) conf=auth-redis; args=$AUTH_ARGS ;;
 	ldap-warm)	conf=ldap; args=$WARM_RCPTS ;;
 	ldap-cold)	conf=ldap; args="-U -r user%n@example.edu -u 1:$USERS" ;;
 	ldap-refused)	conf=ldap-dead; args=$WARM_RCPTS ;;
@@ -293,6 +326,7 @@ run_one() {
 	scale-100k)	conf=ldap-nocache; args="-r user%n@example.edu -u 1:$USERS" ;;
 	esac
 	case $scen in ldap*|scale*) [ $HAVE_LDAP = 1 ] || return 0 ;; esac
+	case $scen in auth-redis*) [ $HAVE_REDIS = 1 ] || return 0 ;; esac
 	milter_start "$conf" "$bin"
 	if [ "$scen" = ldap-warm ]; then
 		# Prime the cache with every recipient the run will use.
@@ -302,6 +336,12 @@ run_one() {
 	if [ "$scen" = ldap-hang ]; then
 		kill -STOP "$SLAPD_PID"
 		FROZEN=$SLAPD_PID
+	fi
+	# The breaker opens within the warm-up; then one RCPT per
+	# retry_interval (5 s) probes and waits out the timeout (0.2 s).
+	if [ "$scen" = auth-redis-frozen ]; then
+		kill -STOP "$REDIS_PID"
+		FROZEN=$REDIS_PID
 	fi
 	POLLER=
 	if [ "$scen" = file-polled ]; then
