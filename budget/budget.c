@@ -150,7 +150,9 @@ rg_budget_new(const struct rg_budget_settings *set, char *err, size_t errlen)
 	free(sig);
 	if (set->backend == RG_BUDGET_LOCAL) {
 		b->primary = b->local;
+		pthread_mutex_lock(&registry_lock);
 		b->primary->refs++;	/* one reference per pointer */
+		pthread_mutex_unlock(&registry_lock);
 		return b;
 	}
 	if (asprintf(&sig, "redis window=%.17g uri=%s timeout=%.17g key_prefix=%s "

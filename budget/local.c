@@ -311,11 +311,17 @@ add32(uint32_t *c, uint64_t n)
 	*c = n >= UINT32_MAX - *c ? UINT32_MAX : *c + (uint32_t)n;
 }
 
-/* Set DOMAIN's bit in the current bucket; true if it was clear. */
-static bool
-domain_bit(struct entry *e, const char *domain, bool set)
+/* The bit DOMAIN sets in a bucket's bitmap. */
+static unsigned
+domain_index(const char *domain)
 {
-	uint64_t b = hash(3, domain, strlen(domain)) % RG_BUDGET_LOCAL_DOMAIN_BITS;
+	return (unsigned)(hash(3, domain, strlen(domain)) % RG_BUDGET_LOCAL_DOMAIN_BITS);
+}
+
+/* Set bit 'b' in the current bucket when 'set'; true if it was clear. */
+static bool
+domain_bit(struct entry *e, unsigned b, bool set)
+{
 	uint64_t mask = 1ULL << (b % 64);
 	bool fresh = (e->domains[0][b / 64] & mask) == 0;
 
@@ -344,6 +350,8 @@ local_admit(struct rg_budget_store *store, const struct rg_budget_request *rq,
 	struct key k;
 	double gone;
 	int64_t b = now_bucket(rq->now, lim->window, &gone);
+	bool has_domain = rq->domain != NULL && rq->domain[0] != '\0';
+	unsigned dbit = has_domain ? domain_index(rq->domain) : 0;
 
 	memset(r, 0, sizeof(*r));
 	make_key(rq->login, &k);
@@ -353,15 +361,14 @@ local_admit(struct rg_budget_store *store, const struct rg_budget_request *rq,
 	roll(e, b);
 	if (b < e->bucket)
 		gone = 0;	/* the clock stepped back: count the older bucket in full */
-	charge.domain = rq->domain != NULL && rq->domain[0] != '\0' &&
-	    domain_bit(e, rq->domain, false);
+	charge.domain = has_domain && domain_bit(e, dbit, false);
 	estimate(e, gone, &u);
 	r->over = rg_budget_decide(&u, &charge, lim);
 	if (r->over == RG_BUDGET_NONE) {
 		add32(&e->messages[0], charge.message);
 		add32(&e->recipients[0], 1);
 		if (charge.domain)
-			domain_bit(e, rq->domain, true);
+			domain_bit(e, dbit, true);
 		estimate(e, gone, &u);
 	}
 	pthread_mutex_unlock(&st->lock);
@@ -392,7 +399,7 @@ rg_budget_local_charge(struct rg_budget_store *store, const char *login,
 		char name[64];
 
 		snprintf(name, sizeof(name), "budget-preset-%llu.invalid", (unsigned long long)i);
-		domain_bit(e, name, true);
+		domain_bit(e, domain_index(name), true);
 	}
 	pthread_mutex_unlock(&st->lock);
 }
