@@ -286,7 +286,8 @@ main(int argc, char **argv)
 		    rg_mig_import(import, cset ? path : NULL, argc - optind, argv + optind);
 	if (report)
 		return checkonly || testmode || lint != NULL || query != NULL || foreground ?
-		    usage() : rg_report_main(path, argc - optind, argv + optind);
+		    usage() : rg_report_main(path, argc - optind, argv + optind,
+		    rg_query_notice_to);
 	if (stats)
 		return checkonly || testmode || lint != NULL || query != NULL || foreground ?
 		    usage() : rg_control_client(cset ? path : NULL, argc - optind, argv + optind);

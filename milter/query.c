@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
 #include "query.h"
@@ -151,6 +152,65 @@ query_recipient(struct rg_config *cfg, const char *arg, FILE *out)
 		break;
 	}
 	return error_line(out, a.why, a.source, EX_TEMPFAIL);
+}
+
+/* The first address a login lists: its primary one. */
+struct first_addr {
+	char addr[256];
+	bool any;
+};
+
+static void
+first_address(void *arg, const char *addr)
+{
+	struct first_addr *fa = arg;
+
+	if (!fa->any && strlen(addr) < sizeof(fa->addr)) {
+		memcpy(fa->addr, addr, strlen(addr) + 1);
+		fa->any = true;
+	}
+}
+
+/* "WHAT could not tell: WHY (SOURCE)", for the notice's stderr line. */
+static void
+fallback(struct rg_notice_to *r, const char *what, const struct rg_dir_answer *a)
+{
+	r->kind = RG_NOTICE_TO_FALLBACK;
+	snprintf(r->why, sizeof(r->why), "%s could not tell: %s%s%s%s", what,
+	    a->why[0] ? a->why : "no answer",
+	    a->source[0] ? " (" : "", a->source, a->source[0] ? ")" : "");
+}
+
+void
+rg_query_notice_to(void *arg, const char *sender, struct rg_notice_to *r)
+{
+	struct rg_config *cfg = arg;
+	struct first_addr fa = { .any = false };
+	char login[RG_DIR_LOGIN_MAX];
+	struct rg_dir_answer a;
+	struct rg_addr s;
+
+	r->kind = RG_NOTICE_TO_SENDER;
+	/* Not a plain address: the notice is refused anyway, nothing to ask. */
+	if (rg_addr_parse(sender, &s) != RG_ADDR_OK || s.null || s.domain[0] == '\0' || s.routed)
+		return;
+	rg_dir_address_login(cfg->dir, s.norm, login, sizeof(login), &a);
+	if (a.status == RG_DIR_ERROR) {
+		fallback(r, "the owner lookup", &a);
+		return;
+	}
+	if (a.status == RG_DIR_NOTFOUND)
+		return;
+	rg_dir_login_addresses(cfg->dir, login, first_address, &fa, &a);
+	if (a.status == RG_DIR_ERROR) {
+		fallback(r, "the owner's address lookup", &a);
+		return;
+	}
+	if (a.status != RG_DIR_FOUND || !fa.any || strcasecmp(fa.addr, s.norm) == 0)
+		return;
+	r->kind = RG_NOTICE_TO_OWNER;
+	snprintf(r->to, sizeof(r->to), "%s", fa.addr);
+	snprintf(r->login, sizeof(r->login), "%s", login);
 }
 
 int

@@ -144,7 +144,8 @@ read_template(const char *path)
 struct fill {
 	const struct rg_exc_tally *e;
 	const struct rg_notice_opts *o;
-	const char *to;
+	const char *to;		/* whom it goes to */
+	const char *sender;	/* whom it is about */
 };
 
 static void
@@ -156,8 +157,10 @@ value_of(const struct fill *x, const char *name, size_t n, char *out, size_t out
 
 #define IS(s) (strlen(s) == n && memcmp(s, name, n) == 0)
 	raw[0] = '\0';
-	if (IS("to") || IS("sender")) {
+	if (IS("to")) {
 		snprintf(raw, sizeof(raw), "%s", x->to);
+	} else if (IS("sender")) {
+		snprintf(raw, sizeof(raw), "%s", x->sender);
 	} else if (IS("exception")) {
 		snprintf(raw, sizeof(raw), "%s", e->info.sender);
 	} else if (IS("expires")) {
@@ -244,23 +247,54 @@ file_name(const char *addr, char *out, size_t outlen)
 	memcpy(out + i, ".txt", 5);
 }
 
+/* Whom the notice for 'sender' goes to; says on stderr when it is not the sender. */
+static const char *
+resolve_to(const struct rg_notice_opts *o, const char *sender, struct rg_notice_to *r)
+{
+	char s1[300], s2[400], bad[260];
+
+	memset(r, 0, sizeof(*r));
+	r->kind = RG_NOTICE_TO_SENDER;
+	if (o->resolve == NULL)
+		return sender;
+	o->resolve(o->resolve_arg, sender, r);
+	r->to[sizeof(r->to) - 1] = r->login[sizeof(r->login) - 1] = r->why[sizeof(r->why) - 1] = '\0';
+	if (r->kind == RG_NOTICE_TO_OWNER && !rg_notice_addr_ok(r->to)) {
+		rg_notice_safe(r->to, bad, sizeof(bad));
+		r->kind = RG_NOTICE_TO_FALLBACK;
+		snprintf(r->why, sizeof(r->why), "its owner's address \"%s\" is not a plain one",
+		    bad);
+	}
+	if (r->kind == RG_NOTICE_TO_FALLBACK) {
+		/* Never lose the notice: to the sender, and say why. */
+		rg_notice_safe(sender, s1, sizeof(s1));
+		rg_notice_safe(r->why, s2, sizeof(s2));
+		fprintf(stderr, "relayguard: notice for %s addressed to the sender itself: %s\n",
+		    s1, s2);
+		return sender;
+	}
+	return r->kind == RG_NOTICE_TO_OWNER ? r->to : sender;
+}
+
 static int
 write_one(const struct rg_notice_opts *o, const char *tpl, const struct rg_exc_tally *e,
-    const char *to, FILE *out)
+    const char *sender, FILE *out)
 {
-	struct fill x = { .e = e, .o = o, .to = to };
-	char name[300], path[4400];
+	struct rg_notice_to r;
+	struct fill x = { .e = e, .o = o, .sender = sender };
+	char name[300], path[4400], s1[300], s2[400];
 	int fd;
 	FILE *f;
 
-	if (!rg_notice_addr_ok(to)) {
+	if (!rg_notice_addr_ok(sender)) {
 		char safe[300];
 
-		rg_notice_safe(to, safe, sizeof(safe));
+		rg_notice_safe(sender, safe, sizeof(safe));
 		fprintf(stderr, "relayguard: no notice for \"%s\": not a plain address\n", safe);
 		return 0;
 	}
-	file_name(to, name, sizeof(name));
+	x.to = resolve_to(o, sender, &r);
+	file_name(sender, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", o->dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
@@ -274,7 +308,15 @@ write_one(const struct rg_notice_opts *o, const char *tpl, const struct rg_exc_t
 		fprintf(stderr, "relayguard: %s: %s\n", path, strerror(errno));
 		return EX_CANTCREAT;
 	}
-	fprintf(out, "notice %s (exception %s, %s)\n", path, e->info.sender, e->info.expires_text);
+	fprintf(out, "notice %s (exception %s, %s)", path, e->info.sender, e->info.expires_text);
+	if (r.kind == RG_NOTICE_TO_OWNER) {
+		rg_notice_safe(r.to, s1, sizeof(s1));
+		rg_notice_safe(r.login, s2, sizeof(s2));
+		fprintf(out, " to %s, the address of login %s", s1, s2);
+	} else if (r.kind == RG_NOTICE_TO_FALLBACK) {
+		fputs(" to the sender: the directory could not tell", out);
+	}
+	fputc('\n', out);
 	return 0;
 }
 

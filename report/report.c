@@ -284,7 +284,7 @@ read_inputs(struct rg_tally *t, const struct args *a, time_t now)
 }
 
 int
-rg_report_main(const char *conf, int argc, char **argv)
+rg_report_main(const char *conf, int argc, char **argv, rg_notice_to_fn *resolve)
 {
 	struct args a = { .conf = conf, .format = "text", .top = 10 };
 	struct rg_errs errs = { 0 };
@@ -319,6 +319,7 @@ rg_report_main(const char *conf, int argc, char **argv)
 			.dir = a.notices, .template_path = a.template_path,
 			.contact = cfg->migration_contact, .help_url = cfg->migration_help_url,
 			.server = cfg->migration_server, .ref = ro.ref,
+			.resolve = resolve, .resolve_arg = cfg,
 		};
 
 		rc = rg_notices_write(&t, &no, stderr);

@@ -142,6 +142,48 @@ restart_slapd A
 rgT back-trudy 1 -c "$T/a.conf" $IN auth=trudy from=trudy@example.edu rcpt=alice@example.edu
 has back-trudy "reason=login-suspended"
 
+echo "== relayguard -R --notices: To: the owning login's first address"
+# The exceptions' uses, logged as the daemon logs them (-T is its code
+# path), with syslog headers; alice.smith@ is one of alice's
+# mailLocalAddress values, so its notice goes to her mail, alice@.
+cp "$T/a.conf" "$T/r.conf"
+cat >>"$T/r.conf" <<'CONF'
+legacy_exceptions = (
+  { sender = "alice.smith@example.edu"; expires = "2099-01-01"; note = "t1"; },
+  { sender = "bob@example.edu"; expires = "2099-01-01"; note = "t2"; },
+  { sender = "nobody@example.edu"; expires = "2099-01-01"; note = "t3"; }
+);
+CONF
+for s in alice.smith bob nobody; do
+	"$RELAYGUARD" -T -c "$T/r.conf" client=198.51.100.7 helo=x from="$s@example.edu" rcpt=x@victim.example
+done | sed 's/^/Nov 25 10:00:00 gw relayguard[4242]: /' >"$T/r.log"
+grep -c 'reason=legacy-exception' "$T/r.log" | grep -qx 6 && ok "the log holds 6 exception uses" ||
+	fail "the log lacks the exception uses: $(cat "$T/r.log")"
+# notices NAME: -R --notices with r.conf into $T/NAME; stderr in $T/NAME.err
+notices() {
+	rm -rf "${T:?}/$1"; mkdir "$T/$1"
+	"$RELAYGUARD" -R -c "$T/r.conf" --year 2026 --notices "$T/$1" "$T/r.log" >/dev/null 2>"$T/$1.err" ||
+		fail "-R --notices ($1): $(cat "$T/$1.err")"
+}
+# to NAME FILE ADDRESS: the notice FILE in $T/NAME is addressed To: ADDRESS
+to() {
+	if grep -qx "To: $3" "$T/$1/$2"; then ok "$1/$2: To: $3"
+	else fail "$1/$2: want To: $3, got: $(grep '^To:' "$T/$1/$2" 2>&1)"; fi
+}
+notices up
+to up alice.smith@example.edu.txt alice@example.edu
+to up bob@example.edu.txt bob@example.edu
+to up nobody@example.edu.txt nobody@example.edu
+grep_log "$T/up.err" "^notice $T/up/alice\.smith@example\.edu\.txt \(exception alice\.smith@example\.edu, 2099-01-01\) to alice@example\.edu, the address of login alice$"
+grep_log "$T/up.err" "^notice $T/up/bob@example\.edu\.txt \(exception bob@example\.edu, 2099-01-01\)$"
+# slapd stopped: every notice is still written, to its sender, and says why.
+stop_slapd A
+notices down
+to down alice.smith@example.edu.txt alice.smith@example.edu
+to down bob@example.edu.txt bob@example.edu
+grep_log "$T/down.err" "^relayguard: notice for alice\.smith@example\.edu addressed to the sender itself: the owner lookup could not tell: connect: Can't contact LDAP server \($URI_A\)$"
+restart_slapd A
+
 echo "== -n: the new keys' errors, each with FILE:LINE"
 cat >"$T/bad.conf" <<CONF
 domains = { local = [ "example.edu" ]; };

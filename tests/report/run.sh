@@ -86,6 +86,47 @@ printf 'To: {{to}}\nHello {{nmae}}\n' >"$T/typo.tpl"
 [ $rc -eq 65 ] && grep -q 'unknown placeholder "{{nmae}}"' "$T/typo.err" && pass ||
 	fail "a template typo gave $rc: $(cat "$T/typo.err")"
 
+# To: whom.  An exception's sender that a login owns, when that login's
+# first address is another one, gets its notice there (file directory);
+# the file is still named after the sender.
+# own_conf NAME LOGINS: $T/NAME, a copy of the conf with these login groups.
+own_conf() {
+	rm -rf "${T:?}/$1"; cp -r "$T/conf" "$T/$1"
+	sed -i "s|^logins = .*|logins = ( $2 );|" "$T/$1/directory.conf"
+	grep -qF "$2" "$T/$1/directory.conf" || fail "own_conf $1: directory.conf unchanged"
+}
+# notices_in NAME: --notices from $T/NAME into $T/NAME.out; all in $T/NAME.txt, stderr .err
+notices_in() {
+	rm -rf "${T:?}/$1.out"; mkdir "$T/$1.out"
+	(cd "$T/$1" && "$RELAYGUARD" -R -c policy.conf --year 2026 --notices "$T/$1.out" "${LOGS[@]}") \
+	    >/dev/null 2>"$T/$1.err" || fail "--notices in $1 failed: $(cat "$T/$1.err")"
+	for f in "$T/$1.out"/*; do echo "==> ${f##*/}"; cat "$f"; done >"$T/$1.txt"
+}
+own_conf owner '{ login = "alice"; addresses = [ "alice@example.edu" ]; }, { login = "bob"; addresses = [ "robert.jones@example.edu", "bob@example.edu" ]; }'
+notices_in owner
+golden notices-owner.ref "$T/owner.txt"
+# Nothing but the To: line differs from the notice to the sender.
+if diff <(sed 's/^To: robert\.jones@example\.edu$/To: bob@example.edu/' "$T/owner.txt") \
+    "$here/notices.ref" >/dev/null && grep -qx 'To: robert.jones@example.edu' "$T/owner.txt"; then pass
+else fail "the owner's notice differs from the sender's by more than To:"; fi
+grep -qxF "notice $T/owner.out/bob@example.edu.txt (exception bob@example.edu, 2027-01-01) to robert.jones@example.edu, the address of login bob" \
+    "$T/owner.err" && pass || fail "--notices did not say whom it addressed: $(cat "$T/owner.err")"
+# Owned by a login whose first address is the sender (any case): to the sender.
+own_conf first '{ login = "bobby"; addresses = [ "BOB@example.edu", "robert.jones@example.edu" ]; }'
+notices_in first
+if diff -u "$here/notices.ref" "$T/first.txt"; then pass; else fail "owner's first address is the sender: notice changed"; fi
+# The directory cannot tell (an LDAP server nobody answers for): the notice
+# is not lost; it goes to the sender, and stderr says so and why.
+rm -rf "$T/down"; cp -r "$T/conf" "$T/down"
+sed -i 's|^directory = .*|directory = { backend = "ldap"; ldap = { uris = [ "ldap://127.0.0.1:1/" ]; starttls = "off"; base = "dc=example,dc=edu"; timeout = 1.0; }; };|' \
+    "$T/down/policy.conf"
+notices_in down
+if diff -u "$here/notices.ref" "$T/down.txt"; then pass; else fail "directory down: the notice changed or was lost"; fi
+grep -qxF "relayguard: notice for bob@example.edu addressed to the sender itself: the owner lookup could not tell: connect: Can't contact LDAP server (ldap://127.0.0.1:1/)" \
+    "$T/down.err" && pass || fail "directory down: stderr does not say so: $(cat "$T/down.err")"
+grep -q "to the sender: the directory could not tell" "$T/down.err" && pass ||
+	fail "directory down: the notice line does not say so: $(cat "$T/down.err")"
+
 # 4. Hostile lines among the real ones count for nothing.
 python3 - "$here/mail.log" "$T/hostile.log" <<'PY'
 import sys
