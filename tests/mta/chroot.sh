@@ -30,7 +30,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/cases.sh"
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: the chrooted-Postfix suite needs root (postfix -c DIR start, chroot)"; exit 77; }
-mta_need postfix postconf postqueue smtp-sink swaks saslpasswd2 openssl ss
+mta_need postfix postconf postqueue smtp-sink swaks saslpasswd2 openssl ss pgrep install stat
 : "${NULLMILTER:=$top_builddir/bench/nullmilter}"
 [ -x "$NULLMILTER" ] || { echo "FAIL: $NULLMILTER is not built (make bench/nullmilter)" >&2; exit 1; }
 SETUP="$MTA_KITS/postfix/relayguard-postfix-setup"
