@@ -589,7 +589,10 @@ op_login_owns(struct rg_dir *d, const char *login, const char *addr,
 	cached(d->backend, "login", 'L', login, addr, a);
 }
 
-/* A stale "suspended" may be served; a stale "not suspended" never is (negative). */
+/*
+ * FOUND (suspended) is the positive answer, so the cache may serve it
+ * stale; session/ reads every stale answer as "could not tell".
+ */
 static void
 op_login_suspended(struct rg_dir *d, const char *login, struct rg_dir_answer *a)
 {

@@ -385,14 +385,18 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 		ln.done = true;
 		rg_dir_login_owns(s->cfg->dir, s->class.login, s->sender.norm, &ln.answer);
 		owned = to_lookup(&ln.answer);
-		/* The same lookup says whether the login is suspended. */
+		/*
+		 * The same lookup says whether the login is suspended.  A stale
+		 * answer cannot: the mark may have been set since, and the
+		 * directory is down, so it is "could not tell" (on_error).
+		 */
 		if (ask_suspended)
-			suspended = owned == RG_LOOKUP_ERROR ? RG_LOOKUP_ERROR :
+			suspended = owned == RG_LOOKUP_ERROR || ln.answer.stale ? RG_LOOKUP_ERROR :
 			    ln.answer.suspended ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND;
 	} else if (ask_suspended) {
 		ln.done = true;
 		rg_dir_login_suspended(s->cfg->dir, s->class.login, &ln.answer);
-		suspended = to_lookup(&ln.answer);
+		suspended = ln.answer.stale ? RG_LOOKUP_ERROR : to_lookup(&ln.answer);
 	}
 	rg_policy_mail_login(s->cfg->policy, &s->class, s->client, &s->sender, owned, suspended,
 	    time(NULL), v);

@@ -109,8 +109,9 @@ found login=alice address=alice.smith@example.edu source=$URI_A
 found login=alice address=asmith@cs.example.edu source=$URI_A" login=alice "$T/a.conf"
 
 echo "== one handle: the cache, then slapd stopped"
-# ttl 1 s: after the sleep every entry is stale.  A stale "suspended" may
-# be served (it refuses); a "not suspended" is never served stale.
+# ttl 1 s: after the sleep every entry is stale.  The backend serves a
+# stale "suspended" (a positive), never a stale "not suspended"; the MAIL
+# stage reads any stale answer as could not tell (milter.sh checks that).
 CACHE="{ ttl = 1; negative_ttl = 1; max_entries = 100; stale_ttl = 3600; }" \
 LDAP_EXTRA='login_suspended_attribute = "description"; login_suspended_value = "suspended";' \
 	write_conf "$T/short.conf" "$URI_A"

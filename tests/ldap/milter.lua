@@ -50,6 +50,8 @@ if phase == "up" then
 	-- expect[up]: action=reject stage=mail reason=sender-login-mismatch .*auth=alice .*reply="553 5\.7\.1
 	login("*", "bob@example.edu", false)
 	-- expect[up]: action=reject stage=mail reason=sender-login-mismatch .*auth=\* .*reply="553 5\.7\.1
+	login("trudy", "trudy@example.edu", false)
+	-- expect[up]: action=reject stage=mail reason=login-suspended .*auth=trudy .*reply="550 5\.7\.1 This login is suspended; contact the postmaster to have it restored" lookup=ldap://
 elseif phase == "down" then
 	-- slapd is stopped and the cache's ttl has run out: alice is served
 	-- stale; bob was never seen and nobody's negative entry has expired.
@@ -61,10 +63,20 @@ elseif phase == "down" then
 	-- expect[down]: action=accept stage=rcpt reason=forward .*rcpt=<carol@example\.edu> .*directory=stale
 	login("alice", "alice@example.edu", false)
 	-- expect[down]: action=tempfail stage=mail reason=directory-unavailable .*reply="451 4\.3\.0
+	-- Cached from "up" and stale now: ownership could be served, but not
+	-- whether the login was suspended since, so both are could not tell.
+	login("alice", "alice.smith@example.edu", false)
+	-- expect[down]: action=tempfail stage=mail reason=directory-unavailable .*auth=alice .*reply="451 4\.3\.0 .*directory=stale
+	login("trudy", "trudy@example.edu", false)
+	-- expect[down]: action=tempfail stage=mail reason=directory-unavailable .*auth=trudy .*reply="451 4\.3\.0 .*directory=stale
 elseif phase == "recovered" then
 	inbound({ { "bob@example.edu", true }, { "nobody@example.edu", false } })
 	-- expect[recovered]: action=accept stage=rcpt reason=local .*rcpt=<bob@example\.edu> lookup=ldap://
 	-- expect[recovered]: action=reject stage=rcpt reason=unknown-recipient .*rcpt=<nobody@example\.edu> reply="550 5\.1\.1
+	login("trudy", "trudy@example.edu", false)
+	-- expect[recovered]: action=reject stage=mail reason=login-suspended .*auth=trudy .*reply="550 5\.7\.1
+	login("alice", "alice.smith@example.edu", true)
+	-- expect[recovered]: action=accept stage=rcpt reason=authenticated .*auth=alice .*from=<alice\.smith@example\.edu>
 else
 	rg.fail("RG_PHASE must be up, down or recovered")
 end

@@ -16,6 +16,7 @@ start_slapd A
 URI_A="ldap://127.0.0.1:$PORT_A/"
 # ttl 1 so that the outage phase exercises stale serving, not fresh hits.
 CACHE='{ ttl = 1; negative_ttl = 1; max_entries = 1000; stale_ttl = 3600; }' \
+LDAP_EXTRA='login_suspended_attribute = "description"; login_suspended_value = "suspended";' \
     write_conf "$T/policy.conf" "$URI_A"
 cat >> "$T/policy.conf" <<'CONF'
 auth = { relay = true; require_tls = true; sender_login = "reject"; };
