@@ -21,6 +21,13 @@
  * round-trip latency percentiles, reply classes, and the milter's CPU
  * seconds, RSS and thread count read from /proc/PID (-P).
  *
+ * For the soak (tests/soak/soak.sh) it can also judge every reply: -x
+ * gives the reply the recipient of the -r before it must get, a reply
+ * that starts with the -T prefix (default "451 4.3.0", the directory
+ * outage tempfail) is counted apart, and anything else is an error.
+ * -L writes those counts once a second, so that tempfails can be matched
+ * against the outage windows.
+ *
  * This is a benchmark tool, not part of relayguard; it is single-threaded.
  */
 #ifndef _GNU_SOURCE
@@ -73,6 +80,8 @@ struct session {
 	bool counted;		/* started inside the measured window */
 	int rcpt_sent;
 	int rcpt_ok;		/* recipients the milter accepted (2xx) */
+	int rcpt_fmt;		/* the -r of the outstanding RCPT */
+	char rcpt_addr[256];	/* and its address, for -x error reports */
 	uint32_t mprot;		/* protocol flags the milter chose */
 	char symlist[ST_NSTAGES][256];	/* macros the milter asked for */
 	bool has_symlist[ST_NSTAGES];
@@ -93,7 +102,11 @@ struct config {
 	long max_sessions;
 	int rcpts;
 	const char *rcpt_fmt[64];
+	const char *rcpt_expect[64];	/* -x for each -r; NULL: not judged */
 	int nfmt;
+	bool judge;			/* some -x given */
+	const char *tempfail_prefix;	/* -T */
+	const char *timeline;		/* -L */
 	long rcpt_start, rcpt_count;
 	const char *sender;
 	const char *auth;
@@ -128,8 +141,19 @@ static struct config cfg = {
 	.rcpt_count = 1000, .sender = "sender@offsite.example",
 	.auth = NULL, .tls = true, .client_addr = "198.51.100.7",
 	.client_name = "mail.offsite.example", .helo = "mail.offsite.example",
-	.pid = 0, .cmd_timeout = 30,
+	.pid = 0, .cmd_timeout = 30, .tempfail_prefix = "451 4.3.0",
 };
+
+/*
+ * The judged replies (-x), counted from the first session on, warm-up
+ * included: a soak must not miss an error because it came early.
+ */
+struct verdicts {
+	long ok, tempfail, bad;
+};
+static struct verdicts verd, verd_tick;
+static FILE *timeline_f;
+static int bad_shown;
 
 static struct counters cnt;
 static struct session *sess;
@@ -459,11 +483,13 @@ send_quit(struct session *s)
 	flush_out(s);
 }
 
-static void
+/* The next recipient into buf; returns which -r it came from. */
+static int
 next_rcpt_addr(char *buf, size_t len)
 {
 	uint64_t n = rcpt_counter++;
-	const char *fmt = cfg.rcpt_fmt[n % (uint64_t)cfg.nfmt];
+	int which = (int)(n % (uint64_t)cfg.nfmt);
+	const char *fmt = cfg.rcpt_fmt[which];
 	long num = cfg.rcpt_start + (long)((n / (uint64_t)cfg.nfmt) % (uint64_t)cfg.rcpt_count);
 	size_t o = 0;
 
@@ -475,6 +501,80 @@ next_rcpt_addr(char *buf, size_t len)
 			buf[o++] = *p;
 	}
 	buf[o] = '\0';
+	return which;
+}
+
+/* --- judging replies (-x, -T, -L) ------------------------------------------ */
+
+static double
+now_epoch(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * One reply against what was expected: the expectation (or "2" for every
+ * stage but RCPT) must be a prefix of the reply's text; a bare
+ * continue/accept reads as "2 (continue)", a bare tempfail as "4", a bare
+ * reject as "5".
+ */
+static void
+judge(const struct session *s, char cmd, const unsigned char *d, size_t len,
+    int cls, bool rcpt, const char *stage)
+{
+	const char *want = "2";
+	char got[160];
+
+	if (!cfg.judge)
+		return;
+	if (rcpt) {
+		want = cfg.rcpt_expect[s->rcpt_fmt];
+		if (want == NULL)
+			return;
+	}
+	if (cmd == SMFIR_REPLYCODE) {
+		size_t n = strnlen((const char *)d, len);
+
+		if (n >= sizeof(got))
+			n = sizeof(got) - 1;
+		memcpy(got, d, n);
+		got[n] = '\0';
+		got[strcspn(got, "\r\n")] = '\0';
+	} else
+		snprintf(got, sizeof(got), "%d (continue)", cls);
+	if (strncmp(got, want, strlen(want)) == 0) {
+		verd.ok++;
+		verd_tick.ok++;
+	} else if (strncmp(got, cfg.tempfail_prefix, strlen(cfg.tempfail_prefix)) == 0) {
+		verd.tempfail++;
+		verd_tick.tempfail++;
+	} else {
+		verd.bad++;
+		verd_tick.bad++;
+		if (bad_shown++ < 10)
+			fprintf(stderr, "loadgen: unexpected reply at %s%s%s%s: want \"%s\", got \"%s\"\n",
+			    stage, rcpt ? " <" : "", rcpt ? s->rcpt_addr : "", rcpt ? ">" : "",
+			    want, got);
+	}
+}
+
+/* -L: one line a second, the verdicts since the line before. */
+static void
+timeline_tick(bool last)
+{
+	static double next;
+	double t = now_epoch();
+
+	if (timeline_f == NULL || (!last && t < next))
+		return;
+	next = t + 1;
+	fprintf(timeline_f, "t=%.3f ok=%ld tempfail=%ld bad=%ld\n", t, verd_tick.ok,
+	    verd_tick.tempfail, verd_tick.bad);
+	fflush(timeline_f);
+	memset(&verd_tick, 0, sizeof(verd_tick));
 }
 
 /* Sends the next command of a session; returns when a reply is awaited. */
@@ -555,7 +655,8 @@ advance(struct session *s)
 				break;
 			}
 			s->state = S_RCPT;
-			next_rcpt_addr(addr, sizeof(addr));
+			s->rcpt_fmt = next_rcpt_addr(addr, sizeof(addr));
+			snprintf(s->rcpt_addr, sizeof(s->rcpt_addr), "%s", addr);
 			s->rcpt_sent++;
 			if (s->mprot & SMFIP_NORCPT)
 				continue;
@@ -660,6 +761,13 @@ on_packet(struct session *s, char cmd, const unsigned char *d, size_t len)
 	}
 	if (rcpt && cls == 2)
 		s->rcpt_ok++;
+	{
+		static const char *const names[] = {
+			[S_CONNECT] = "CONNECT", [S_HELO] = "HELO", [S_MAIL] = "MAIL",
+			[S_RCPT] = "RCPT", [S_DATA] = "DATA",
+		};
+		judge(s, cmd, d, len, cls, rcpt, names[s->state]);
+	}
 	if (data && s->counted && measuring)
 		lat_push(&dlat, &ndlat, &capdlat, now_ns() - s->t_cmd);
 	count_reply(s, cls, rcpt, data);
@@ -854,13 +962,19 @@ usage(void)
 	fputs("usage: loadgen -s SOCKET [-c CONC] [-d SECONDS] [-w WARMUP] [-n SESSIONS]\n"
 	    "               [-k RCPTS] [-r FMT]... [-u START:COUNT] [-i IDLE] [-P PID]\n"
 	    "               [-U] [-f SENDER] [-a LOGIN] [-N] [-C CLIENT_ADDR] [-t TIMEOUT]\n"
+	    "               [-x EXPECT] [-T PREFIX] [-L FILE]\n"
 	    "  SOCKET  inet:PORT@127.0.0.1 or unix:/path\n"
 	    "  FMT     recipient; %n is replaced by START + (counter mod COUNT);\n"
 	    "          several -r are used in turn\n"
 	    "  -U      unique recipients: stop before the counter wraps\n"
 	    "  -a      authenticated session: sends {auth_authen}=LOGIN\n"
 	    "  -N      no TLS macros ({tls_version} etc.)\n"
-	    "  -n      stop after this many measured sessions instead of -d\n", stderr);
+	    "  -n      stop after this many measured sessions instead of -d\n"
+	    "  -x      after -r FMT: the reply its recipients must get, as a prefix\n"
+	    "          (\"2\" any accept, \"550 5.1.1\"); every other stage must get 2.\n"
+	    "          Prints expect_ok, expect_tempfail, expect_bad; exit 1 on a bad one\n"
+	    "  -T      the tempfail prefix counted apart from errors [451 4.3.0]\n"
+	    "  -L      with -x: FILE gets one line a second (t=EPOCH ok tempfail bad)\n", stderr);
 	exit(2);
 }
 
@@ -908,7 +1022,7 @@ main(int argc, char **argv)
 	int c, idle_ready;
 	bool have_proc;
 
-	while ((c = getopt(argc, argv, "s:c:d:w:n:k:r:u:Ui:P:f:a:NC:t:h")) != -1) {
+	while ((c = getopt(argc, argv, "s:c:d:w:n:k:r:x:T:L:u:Ui:P:f:a:NC:t:h")) != -1) {
 		switch (c) {
 		case 's': cfg.socket = optarg; break;
 		case 'c': cfg.conc = atoi(optarg); break;
@@ -921,6 +1035,14 @@ main(int argc, char **argv)
 				die("too many -r");
 			cfg.rcpt_fmt[cfg.nfmt++] = optarg;
 			break;
+		case 'x':
+			if (cfg.nfmt == 0)
+				die("-x belongs after the -r it judges");
+			cfg.rcpt_expect[cfg.nfmt - 1] = optarg;
+			cfg.judge = true;
+			break;
+		case 'T': cfg.tempfail_prefix = optarg; break;
+		case 'L': cfg.timeline = optarg; break;
 		case 'u':
 			if (sscanf(optarg, "%ld:%ld", &cfg.rcpt_start, &cfg.rcpt_count) != 2 ||
 			    cfg.rcpt_count < 1)
@@ -942,6 +1064,8 @@ main(int argc, char **argv)
 	if (cfg.nfmt == 0)
 		cfg.rcpt_fmt[cfg.nfmt++] = "user%n@example.edu";
 	parse_socket(cfg.socket);
+	if (cfg.timeline != NULL && (timeline_f = fopen(cfg.timeline, "w")) == NULL)
+		die("%s: %s", cfg.timeline, strerror(errno));
 	{
 		struct rlimit rl;
 		getrlimit(RLIMIT_NOFILE, &rl);
@@ -1025,6 +1149,7 @@ main(int argc, char **argv)
 		}
 		if (now >= next_tick) {
 			next_tick = now + 100000000u;
+			timeline_tick(false);
 			if (read_proc(cfg.pid, &pcur)) {
 				if (pcur.rss_kib > rss_peak)
 					rss_peak = pcur.rss_kib;
@@ -1100,7 +1225,14 @@ main(int argc, char **argv)
 			    mcpu, cnt.sessions_done ? mcpu * 1e6 / (double)cnt.sessions_done : 0,
 			    p0.rss_kib, pidle.rss_kib, rss_peak, p1.hwm_kib,
 			    p0.threads, idle_threads, thr_peak);
-		printf(" loadgen_cpu_s=%.2f\n", gen);
+		printf(" loadgen_cpu_s=%.2f", gen);
+		if (cfg.judge)
+			printf(" expect_ok=%ld expect_tempfail=%ld expect_bad=%ld",
+			    verd.ok, verd.tempfail, verd.bad);
+		printf("\n");
 	}
+	timeline_tick(true);
+	if (cfg.judge && verd.bad > 0)
+		return 1;
 	return cnt.sessions_done > 0 ? 0 : 1;
 }
