@@ -470,7 +470,8 @@ test_breaker(void)
 	t = rg_clock_monotonic() - t;
 	UT_INT("breaker open", "error", r.answer, RG_BUDGET_ERROR);
 	UT_HAS("breaker open", "why", r.why, "is marked down; retrying within 1s");
-	UT_INT("breaker open", "at once (< 2 ms)", t < 0.002, 1);
+	/* No network: microseconds, with room for a preempted thread. */
+	UT_INT("breaker open", "at once (< 20 ms)", t < 0.02, 1);
 	st->ops->destroy(&st);
 }
 
@@ -501,9 +502,9 @@ test_frozen(void)
 	    lat[2], lat[3]);
 	/* The timeout, with room for a loaded machine; never much past it. */
 	UT_INT("1st frozen admit", ">= 0.19 s", lat[0] >= 0.19, 1);
-	UT_INT("1st frozen admit", "< 0.35 s", lat[0] < 0.35, 1);
-	UT_INT("2nd frozen admit", "< 0.35 s", lat[1] < 0.35, 1);
-	UT_INT("breaker open", "< 2 ms", lat[2] < 0.002 && lat[3] < 0.002, 1);
+	UT_INT("1st frozen admit", "< 0.5 s", lat[0] < 0.5, 1);
+	UT_INT("2nd frozen admit", "< 0.5 s", lat[1] < 0.5, 1);
+	UT_INT("breaker open", "< 20 ms", lat[2] < 0.02 && lat[3] < 0.02, 1);
 	/* After the interval a probe finds it thawed. */
 	{
 		struct timespec ts = { 1, 100000000 };
