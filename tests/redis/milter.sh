@@ -13,7 +13,10 @@
 #     the other gateway, idle meanwhile, reconnects without a redis=down;
 #  3. Redis frozen with SIGSTOP: no RCPT waits much longer than
 #     budgets.redis.timeout, the breaker then answers at once, and no
-#     RCPT is refused; after SIGCONT a probe logs redis=up.
+#     RCPT is refused; after SIGCONT a probe logs redis=up;
+#  4. AUTH: the right password counts in a password-protected Redis, a
+#     wrong one gives redis=down with the server's WRONGPASS, and the
+#     password is in no log line and not in relayguard -n -p.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/redis/lib-redis.sh"
 trap 'redis_thaw_all; cleanup' EXIT
@@ -140,7 +143,35 @@ has "$C_LOG" 'redis=down uri=unix:[^ ]*/redis.sock why=.*timed out'
 sleep 1.2
 send C bob "<bob@example.edu>" a
 has "$C_LOG" 'redis=up uri=unix:'
-for g in A B C; do
+echo "# 4. AUTH: a password-protected Redis"
+pw="pw-$RANDOM$RANDOM$RANDOM"
+redis_start secret "$pw"
+printf '%s\n' "$pw" >"$T/redis.secret"
+printf 'wrong-%s\n' "$pw" >"$T/wrong.secret"
+chmod 600 "$T/redis.secret" "$T/wrong.secret"
+for g in d e; do
+	conf "$T/$g.conf" 5
+	sed -i "s|uri = \"unix:$SOCK\";|uri = \"unix:$(redis_sock secret)\";|" "$T/$g.conf"
+done
+sed -i 's|key_prefix = "rg:";|key_prefix = "rg:"; password_file = "redis.secret";|' "$T/d.conf"
+sed -i 's|key_prefix = "rg:";|key_prefix = "rg:"; password_file = "wrong.secret";|' "$T/e.conf"
+grep -q 'password_file = "redis.secret"' "$T/d.conf" && grep -q "$(redis_sock secret)" "$T/d.conf" ||
+	fail "d.conf: the budgets block moved"
+"$RELAYGUARD" -n -p -c "$T/d.conf" >"$T/np.out" 2>&1 || fail "relayguard -n -p: $(tail -2 "$T/np.out")"
+lacks "$T/np.out" "$pw" "relayguard -n -p"
+start D "$T/d.conf"
+start E "$T/e.conf"
+send D alice "<alice@example.edu>" a
+[ "$(redis_cli secret --scan --pattern 'rg:{alice}:m:*' | wc -l)" = 1 ] && pass ||
+	fail "D (right password) did not count in the secret Redis"
+send E alice "<alice@example.edu>" aa		# wrong password: counted locally, not refused
+has "$E_LOG" 'redis=down uri=unix:[^ ]*/redis.sock why="AUTH refused \(check budgets.redis.password_file\): WRONGPASS'
+for g in D E; do
+	eval "log=\$${g}_LOG"
+	lacks "$log" "$pw" "$g's log (the password)"
+done
+
+for g in A B C D E; do
 	eval "pid=\$${g}_PID log=\$${g}_LOG"
 	# Redis never made a tempfail of its own: each one is a budget's.
 	other=$(grep 'action=tempfail' "$log" | grep -v 'reason=login-budget ')
