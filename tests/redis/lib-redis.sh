@@ -47,14 +47,16 @@ redis_cli() {
 	fi
 }
 
-# redis_start NAME [PASSWORD]: start (or restart) server NAME; waits for PONG.
+# redis_start NAME [PASSWORD [PORT]]: start (or restart) server NAME; waits
+# for PONG.  With PORT it also listens on 127.0.0.1:PORT.
 redis_start() {
-	local name=$1 pw=${2-} d pid i=0
+	local name=$1 pw=${2-} port=${3:-0} d pid i=0
 	d=$(redis_dir "$name")
 	mkdir -p "$d"
 	[ -z "$pw" ] || printf '%s' "$pw" >"$d/password"
 	cat >"$d/redis.conf" <<CONF
-port 0
+port $port
+bind 127.0.0.1
 unixsocket $d/redis.sock
 unixsocketperm 700
 dir $d

@@ -5,7 +5,8 @@
  *
  * tests/redis/store.sh starts two private servers on unix sockets and
  * passes them in the environment: RG_REDIS_SOCK (no password; its pid in
- * RG_REDIS_PID, for SIGSTOP) and RG_REDIS_PW_SOCK with password
+ * RG_REDIS_PID, for SIGSTOP; the same server on TCP at RG_REDIS_TCP,
+ * 127.0.0.1:PORT) and RG_REDIS_PW_SOCK with password
  * RG_REDIS_PW.  Every case uses its own key prefix.  The test looks at
  * the server's keys with its own hiredis connection.
  *
@@ -26,7 +27,7 @@
 #include "common/clock.h"
 #include "policy/budget.h"
 
-static const char *sock, *pw_sock, *pw;
+static const char *sock, *pw_sock, *pw, *tcp;
 static pid_t redis_pid;
 static redisContext *raw;
 
@@ -516,6 +517,89 @@ test_frozen(void)
 	st->ops->destroy(&st);
 }
 
+/* The tcp: form reaches the same server and the same keys. */
+static void
+test_tcp(void)
+{
+	char uri[300];
+	struct rg_budget_store *st;
+	struct rg_budget_limits lim = { 3600, 10, 0, 0 };
+	struct rg_budget_result r;
+
+	snprintf(uri, sizeof(uri), "tcp:%s", tcp);
+	st = store_for(uri, "tcp:", NULL, 2, 2.0);
+	CU_ASSERT_FATAL(st != NULL);
+	rg_budget_redis_client_clock(st, true);
+	admit(st, "kate", true, "a.example", 3600.0 * 3, &lim, &r);
+	UT_INT(uri, "admitted", r.answer, RG_BUDGET_ADMITTED);
+	UT_STR(uri, "why", r.why, "");
+	UT_INT(uri, "the key, seen on the unix socket", raw_int("GET tcp:{kate}:m:3"), 1);
+	st->ops->destroy(&st);
+}
+
+/*
+ * pool_size 1: while one admit holds the only connection (on a frozen
+ * server), a second waits for it only until its own deadline.
+ */
+struct holder {
+	struct rg_budget_store *st;
+	struct rg_budget_result r;
+	double took;
+};
+
+static void *
+hold(void *arg)
+{
+	struct holder *h = arg;
+	struct rg_budget_limits lim = { 3600, 1000, 0, 0 };
+	double t = rg_clock_monotonic();
+
+	admit(h->st, "leo", true, "a.example", 1e9, &lim, &h->r);
+	h->took = rg_clock_monotonic() - t;
+	return NULL;
+}
+
+static void
+test_pool_wait(void)
+{
+	char uri[600];
+	struct holder a = { 0 }, b = { 0 };
+	struct rg_budget_limits lim = { 3600, 1000, 0, 0 };
+	struct rg_budget_result r;
+	struct timespec ts = { 0, 50000000 };
+	pthread_t ta, tb;
+
+	snprintf(uri, sizeof(uri), "unix:%s", sock);
+	a.st = store_for(uri, "pool:", NULL, 1, 0.3);
+	CU_ASSERT_FATAL(a.st != NULL);
+	admit(a.st, "leo", true, "a.example", 1e9, &lim, &r);	/* the connection opens */
+	UT_INT("pool of 1", "admitted", r.answer, RG_BUDGET_ADMITTED);
+	b.st = a.st;
+	CU_ASSERT_FATAL(kill(redis_pid, SIGSTOP) == 0);
+	CU_ASSERT_FATAL(pthread_create(&ta, NULL, hold, &a) == 0);
+	nanosleep(&ts, NULL);	/* a has the connection */
+	CU_ASSERT_FATAL(pthread_create(&tb, NULL, hold, &b) == 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	kill(redis_pid, SIGCONT);
+	printf("pool of 1: holder %.3f s (%s), waiter %.3f s (%s)\n", a.took, a.r.why, b.took,
+	    b.r.why);
+	UT_INT("holder", "error", a.r.answer, RG_BUDGET_ERROR);
+	UT_HAS("holder", "why", a.r.why, "timed out");
+	UT_INT("waiter", "error", b.r.answer, RG_BUDGET_ERROR);
+	/*
+	 * The holder frees the connection at its own deadline, a little
+	 * before the waiter's: the waiter either gives up waiting or gets it
+	 * with almost nothing left.  Either way its deadline holds.
+	 */
+	UT_INT(b.r.why, "no free connection, or too late to use it",
+	    strstr(b.r.why, "no free Redis connection within 0.300s (pool_size 1)") != NULL ||
+	    strstr(b.r.why, "timed out") != NULL, 1);
+	UT_INT("waiter", ">= its timeout", b.took >= 0.29, 1);
+	UT_INT("waiter", "< its timeout + 0.2 s", b.took < 0.5, 1);
+	a.st->ops->destroy(&a.st);
+}
+
 /* ---- agreement with policy/budget.c ---- */
 
 #define NDOMAINS	6
@@ -632,7 +716,8 @@ main(void)
 	pw_sock = getenv("RG_REDIS_PW_SOCK");
 	pw = getenv("RG_REDIS_PW");
 	pid = getenv("RG_REDIS_PID");
-	if (sock == NULL || pw_sock == NULL || pw == NULL || pid == NULL) {
+	tcp = getenv("RG_REDIS_TCP");
+	if (sock == NULL || pw_sock == NULL || pw == NULL || pid == NULL || tcp == NULL) {
 		fprintf(stderr, "run through tests/redis/store.sh\n");
 		return 99;
 	}
@@ -655,6 +740,8 @@ main(void)
 	ut_test(s, "noscript", test_noscript);
 	ut_test(s, "breaker", test_breaker);
 	ut_test(s, "frozen", test_frozen);
+	ut_test(s, "tcp", test_tcp);
+	ut_test(s, "pool wait", test_pool_wait);
 	ut_test(s, "agreement", test_agreement);
 	return ut_run();
 }
