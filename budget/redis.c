@@ -525,13 +525,22 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 
 	memset(res, 0, sizeof(*res));
 	res->answer = RG_BUDGET_ERROR;
+	/* The key first: nothing that needs no connection is done holding one. */
+	if (need > sizeof(keybuf) && (key = malloc(need)) == NULL) {
+		snprintf(res->why, sizeof(res->why), "out of memory");
+		return;
+	}
+	memcpy(key, s->prefix, plen);
+	key[plen] = '{';
+	rg_budget_redis_key_login(req->login, key + plen + 1, need - plen - 2);
+	strcat(key + plen, "}");
 	pthread_mutex_lock(&s->lock);
 	gate = rg_breaker_enter(&s->breaker, start);
 	pthread_mutex_unlock(&s->lock);
 	if (gate == RG_BREAKER_SKIP) {
 		snprintf(res->why, sizeof(res->why), "redis %s is marked down; retrying "
 		    "within %.0fs", s->uri, s->breaker.interval);
-		return;
+		goto done;
 	}
 	if ((c = acquire(s, deadline)) == NULL) {
 		/* Busy, not broken: the admits holding the connections report on it. */
@@ -542,16 +551,8 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 		}
 		snprintf(res->why, sizeof(res->why), "no free Redis connection within %.3fs "
 		    "(pool_size %d)", s->timeout, s->nconns);
-		return;
+		goto done;
 	}
-	if (need > sizeof(keybuf) && (key = malloc(need)) == NULL) {
-		snprintf(why, sizeof(why), "out of memory");
-		goto report;
-	}
-	memcpy(key, s->prefix, plen);
-	key[plen] = '{';
-	rg_budget_redis_key_login(req->login, key + plen + 1, need - plen - 2);
-	strcat(key + plen, "}");
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (c->ctx == NULL && !conn_open(s, c, deadline, why, sizeof(why))) {
 			out = FAILED;
@@ -561,9 +562,6 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 		if (out != LOST)
 			break;
 	}
-report:
-	if (key != keybuf)
-		free(key);
 	release(s, c);
 	pthread_mutex_lock(&s->lock);
 	changed = out == DONE ? rg_breaker_success(&s->breaker) :
@@ -572,7 +570,7 @@ report:
 	if (out == DONE) {
 		if (changed)
 			log_redis(RG_LOG_NOTICE, "up", s->uri, NULL);
-		return;
+		goto done;
 	}
 	res->answer = RG_BUDGET_ERROR;
 	/* The uri is in the redis=down line; here the cause has the room. */
@@ -581,4 +579,7 @@ report:
 		log_redis(RG_LOG_WARNING, "down", s->uri, why);
 	else
 		log_redis(RG_LOG_DEBUG, "failed", s->uri, why);
+done:
+	if (key != keybuf)
+		free(key);
 }
