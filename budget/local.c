@@ -146,7 +146,7 @@ make_key(const char *login, struct key *k)
 		memcpy(k->bytes + PREFIX, d, sizeof(d));
 		k->len = LONG_LOGIN;
 	}
-	k->hash = hash(0, k->bytes, sizeof(k->bytes)) ^ k->len;
+	k->hash = hash(0, k->bytes, k->len == LONG_LOGIN ? sizeof(k->bytes) : k->len);
 }
 
 static struct stripe *
