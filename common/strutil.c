@@ -74,15 +74,3 @@ rg_xcalloc(size_t n, size_t size)
 	}
 	return p;
 }
-
-unsigned long
-rg_hash_lower(const char *s, size_t n)
-{
-	unsigned long h = 2166136261UL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)lc(s[i]);
-		h *= 16777619UL;
-	}
-	return h;
-}

@@ -29,7 +29,4 @@ bool	rg_strieq(const char *a, const char *b);
 char	*rg_xstrdup(const char *s);
 void	*rg_xcalloc(size_t n, size_t size);
 
-/* FNV-1a over the ASCII-lowered bytes of s (n bytes). */
-unsigned long rg_hash_lower(const char *s, size_t n);
-
 #endif

@@ -1,24 +1,22 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Copyright 2026 The relayguard authors */
 /*
- * domset.c - domain set: an open-addressing table of lower-cased names.
- * A leading '.' is kept in the stored key, so exact and subdomain
- * patterns for the same name are distinct entries.
+ * domset.c - domain set: a case-insensitive table of names (common/
+ * strmap.h).  A leading '.' is kept in the stored key, so exact and
+ * subdomain patterns for the same name are distinct entries.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "domset.h"
 #include "idn.h"
 #include "common/log.h"
+#include "common/strmap.h"
 #include "common/strutil.h"
 
 struct rg_domset {
-	char **slots;
-	size_t cap;
-	size_t count;
+	struct rg_strmap *names;	/* patterns, leading '.' kept, no trailing '.' */
 };
 
 struct rg_domset *
@@ -26,8 +24,7 @@ rg_domset_new(void)
 {
 	struct rg_domset *s = rg_xcalloc(1, sizeof(*s));
 
-	s->cap = 16;
-	s->slots = rg_xcalloc(s->cap, sizeof(char *));
+	s->names = rg_strmap_new();
 	return s;
 }
 
@@ -36,9 +33,7 @@ rg_domset_destroy(struct rg_domset **sp)
 {
 	if (sp == NULL || *sp == NULL)
 		return;
-	for (size_t i = 0; i < (*sp)->cap; i++)
-		free((*sp)->slots[i]);
-	free((*sp)->slots);
+	rg_strmap_destroy(&(*sp)->names);
 	free(*sp);
 	*sp = NULL;
 }
@@ -46,21 +41,7 @@ rg_domset_destroy(struct rg_domset **sp)
 size_t
 rg_domset_count(const struct rg_domset *s)
 {
-	return s->count;
-}
-
-/* Find the slot for key[0..n): either the match or an empty slot. */
-static char **
-probe(const struct rg_domset *s, const char *key, size_t n)
-{
-	size_t i = rg_hash_lower(key, n) & (s->cap - 1);
-
-	for (;; i = (i + 1) & (s->cap - 1)) {
-		char *e = s->slots[i];
-
-		if (e == NULL || (strncasecmp(e, key, n) == 0 && e[n] == '\0'))
-			return &s->slots[i];
-	}
+	return rg_strmap_count(s->names);
 }
 
 /*
@@ -101,7 +82,7 @@ bool
 rg_domset_add(struct rg_domset *s, const char *pat, char *err, size_t errlen)
 {
 	size_t n = strlen(pat);
-	char **slot, ascii[RG_DOMSET_NAME_MAX + 2];
+	char ascii[RG_DOMSET_NAME_MAX + 2];
 
 	if (n > 0 && pat[n - 1] == '.')
 		n--;
@@ -128,24 +109,8 @@ rg_domset_add(struct rg_domset *s, const char *pat, char *err, size_t errlen)
 		pat = ascii;
 		n = strlen(ascii);
 	}
-	if ((s->count + 1) * 2 > s->cap) {
-		char **old = s->slots;
-		size_t oldcap = s->cap;
-
-		s->cap *= 2;
-		s->slots = rg_xcalloc(s->cap, sizeof(char *));
-		for (size_t i = 0; i < oldcap; i++)
-			if (old[i] != NULL)
-				*probe(s, old[i], strlen(old[i])) = old[i];
-		free(old);
-	}
-	slot = probe(s, pat, n);
-	if (*slot != NULL)
-		return true;
-	*slot = rg_xstrdup(pat);
-	(*slot)[n] = '\0';
-	rg_lower(*slot);
-	s->count++;
+	/* The table folds case, so "Example.EDU" and "example.edu" are one entry. */
+	rg_strmap_putn(s->names, pat, n, NULL);
 	return true;
 }
 
@@ -155,7 +120,7 @@ rg_domset_contains(const struct rg_domset *s, const char *domain)
 	size_t n = strlen(domain);
 	char ascii[RG_DOMSET_NAME_MAX + 1];
 
-	if (s->count == 0 || n == 0)
+	if (rg_strmap_count(s->names) == 0 || n == 0)
 		return false;
 	switch (rg_idn_to_ascii(domain, false, ascii, sizeof(ascii), NULL)) {
 	case RG_IDN_ASCII:
@@ -169,13 +134,13 @@ rg_domset_contains(const struct rg_domset *s, const char *domain)
 	}
 	if (domain[n - 1] == '.')
 		n--;
-	if (*probe(s, domain, n) != NULL)
+	if (rg_strmap_getn(s->names, domain, n, NULL))
 		return true;
 	if (domain[0] == '[')
 		return false;	/* literals never match subdomain patterns */
 	/* Try ".b.c" then ".c" for a.b.c: the dot stays in the key. */
 	for (size_t i = 0; i < n; i++)
-		if (domain[i] == '.' && *probe(s, domain + i, n - i) != NULL)
+		if (domain[i] == '.' && rg_strmap_getn(s->names, domain + i, n - i, NULL))
 			return true;
 	return false;
 }

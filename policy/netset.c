@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Copyright 2026 The relayguard authors */
 /*
- * netset.c - CIDR set as one hash table keyed by (family, prefix, masked bits).
+ * netset.c - CIDR set as one hash table (common/strmap.h, exact keys)
+ * keyed by family, prefix length and the masked bits; a lookup tries
+ * only the prefix lengths the set holds, longest first.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -10,29 +12,36 @@
 #include <strings.h>
 
 #include "netset.h"
+#include "common/strmap.h"
 #include "common/strutil.h"
 
-struct net {
-	bool used;
-	unsigned char family;	/* 4 or 6 */
-	unsigned char len;
-	unsigned char bytes[16];
+struct rg_netset {
+	struct rg_strmap *nets;	/* key(): family, prefix, bits */
+	/* [v4/v6]: the prefix lengths present, longest first: a lookup tries only these. */
+	unsigned char lens[2][129];
+	int nlens[2];
 };
 
-struct rg_netset {
-	struct net *slots;
-	size_t cap;		/* power of two */
-	size_t count;
-	bool has_len[2][129];	/* [v4/v6][prefix] present */
-};
+/* The table's key: family (4 or 6), prefix length, then 4 or 16 bytes. */
+#define KEY_MAX	18
+
+static size_t
+key(unsigned char k[KEY_MAX], int family, int len, const unsigned char *b)
+{
+	size_t nb = family == 4 ? 4 : 16;
+
+	k[0] = (unsigned char)family;
+	k[1] = (unsigned char)len;
+	memcpy(k + 2, b, nb);
+	return 2 + nb;
+}
 
 struct rg_netset *
 rg_netset_new(void)
 {
 	struct rg_netset *s = rg_xcalloc(1, sizeof(*s));
 
-	s->cap = 16;
-	s->slots = rg_xcalloc(s->cap, sizeof(*s->slots));
+	s->nets = rg_strmap_new_exact();
 	return s;
 }
 
@@ -41,7 +50,7 @@ rg_netset_destroy(struct rg_netset **sp)
 {
 	if (sp == NULL || *sp == NULL)
 		return;
-	free((*sp)->slots);
+	rg_strmap_destroy(&(*sp)->nets);
 	free(*sp);
 	*sp = NULL;
 }
@@ -49,7 +58,7 @@ rg_netset_destroy(struct rg_netset **sp)
 size_t
 rg_netset_count(const struct rg_netset *s)
 {
-	return s->count;
+	return rg_strmap_count(s->nets);
 }
 
 bool
@@ -98,59 +107,23 @@ mask(unsigned char *b, int len, int total)
 	}
 }
 
-static size_t
-net_hash(int family, int len, const unsigned char *b)
-{
-	unsigned long h = 2166136261UL ^ (unsigned long)(family * 131 + len);
-
-	for (int i = 0; i < (family == 4 ? 4 : 16); i++) {
-		h ^= b[i];
-		h *= 16777619UL;
-	}
-	return (size_t)h;
-}
-
-static struct net *
-probe(const struct rg_netset *s, int family, int len, const unsigned char *b)
-{
-	size_t i = net_hash(family, len, b) & (s->cap - 1);
-	int nb = family == 4 ? 4 : 16;
-
-	for (;; i = (i + 1) & (s->cap - 1)) {
-		struct net *n = &s->slots[i];
-
-		if (!n->used || (n->family == family && n->len == len &&
-		    memcmp(n->bytes, b, (size_t)nb) == 0))
-			return n;
-	}
-}
-
 static void
 insert(struct rg_netset *s, int family, int len, const unsigned char *b)
 {
-	struct net *n;
+	unsigned char k[KEY_MAX];
 
-	if ((s->count + 1) * 2 > s->cap) {
-		struct net *old = s->slots;
-		size_t oldcap = s->cap;
+	unsigned char *l = s->lens[family == 6];
+	int *n = &s->nlens[family == 6], at = 0;
 
-		s->cap *= 2;
-		s->slots = rg_xcalloc(s->cap, sizeof(*s->slots));
-		for (size_t i = 0; i < oldcap; i++)
-			if (old[i].used)
-				*probe(s, old[i].family, old[i].len, old[i].bytes) = old[i];
-		free(old);
-	}
-	n = probe(s, family, len, b);
-	if (n->used)
-		return;		/* duplicate: harmless */
-	n->used = true;
-	n->family = (unsigned char)family;
-	n->len = (unsigned char)len;
-	memset(n->bytes, 0, sizeof(n->bytes));
-	memcpy(n->bytes, b, family == 4 ? 4 : 16);
-	s->has_len[family == 6][len] = true;
-	s->count++;
+	/* A duplicate replaces itself: harmless. */
+	rg_strmap_putn(s->nets, k, key(k, family, len, b), NULL);
+	while (at < *n && l[at] > len)
+		at++;
+	if (at < *n && l[at] == len)
+		return;
+	memmove(l + at + 1, l + at, (size_t)(*n - at));
+	l[at] = (unsigned char)len;
+	(*n)++;
 }
 
 bool
@@ -201,17 +174,21 @@ rg_netset_add(struct rg_netset *s, const char *cidr, char *err, size_t errlen)
 bool
 rg_netset_contains(const struct rg_netset *s, const char *ip)
 {
-	unsigned char b[16] = { 0 }, m[16];
-	int family;
+	unsigned char b[16] = { 0 }, k[KEY_MAX];
+	int family, total;
+	size_t n;
 
-	if (s->count == 0 || !rg_ip_parse(ip, &family, b))
+	if (rg_strmap_count(s->nets) == 0 || !rg_ip_parse(ip, &family, b))
 		return false;
-	for (int len = family == 4 ? 32 : 128; len >= 0; len--) {
-		if (!s->has_len[family == 6][len])
-			continue;
-		memcpy(m, b, sizeof(m));
-		mask(m, len, family == 4 ? 32 : 128);
-		if (probe(s, family, len, m)->used)
+	/* The key once; each prefix length re-masks only its bits. */
+	n = key(k, family, 0, b);
+	total = family == 4 ? 32 : 128;
+	for (int i = 0; i < s->nlens[family == 6]; i++) {
+		int len = s->lens[family == 6][i];
+
+		k[1] = (unsigned char)len;
+		mask(k + 2, len, total);
+		if (rg_strmap_getn(s->nets, k, n, NULL))
 			return true;
 	}
 	return false;

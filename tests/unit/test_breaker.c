@@ -2,7 +2,8 @@
 /* Copyright 2026 The relayguard authors */
 /*
  * test_breaker.c - the circuit breaker's state machine (common/breaker.h)
- * and the clock helpers (common/clock.h), with main() for this program.
+ * and the clock helpers (common/clock.h), with main() for this program,
+ * which also runs test_strmap.c.
  *
  * Each row is a script of calls at given times with the answer each call
  * must give; the breaker takes the time as an argument, so no row sleeps.
@@ -191,5 +192,6 @@ main(void)
 	s = ut_suite("clock");
 	ut_test(s, "rg_timeval_of", test_timeval_of);
 	ut_test(s, "rg_clock_monotonic", test_monotonic);
+	add_strmap_suite();
 	return ut_run();
 }

@@ -27,6 +27,8 @@ void	add_policy_suite(void);
 void	add_stats_suite(void);
 /* test_conf binary */
 void	add_conf_suite(void);
+/* test_breaker binary (common/) */
+void	add_strmap_suite(void);
 
 /* Add a suite, or stop: a half-registered run would pass vacuously. */
 static inline CU_pSuite
