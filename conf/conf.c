@@ -418,15 +418,18 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	static const char *const sender_keys[] = { "offsite_local", NULL };
 	static const char *const rcpt_keys[] = { "verify", "unsafe_at", NULL };
 	static const char *const reply_keys[] = { "relay_denied", NULL };
-	static const char *const mode_names[] = { "enforce", "monitor", NULL };
+	/* Indexed by name, so no test below compares against a bare index. */
+	enum { MODE_ENFORCE, MODE_MONITOR };
+	static const char *const mode_names[] = { [MODE_ENFORCE] = "enforce",
+	    [MODE_MONITOR] = "monitor", NULL };
 	const config_setting_t *g;
 	bool relay, tls, verify;
 	int sl, ol, mode;
 	const char *text;
 
 	rg_conf_enum(e, config_root_setting(cf), "mode", mode_names, 0, &mode);
-	rg_policy_set_monitor(p, mode == 1);
-	if (mode == 1)
+	rg_policy_set_monitor(p, mode == MODE_MONITOR);
+	if (mode == MODE_MONITOR)
 		warn_monitor(e, cf);
 
 	if ((g = group(e, cf, "networks", net_keys)) != NULL)
@@ -486,14 +489,16 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 static void
 load_unsafe_at(struct rg_errs *e, const config_t *cf, struct rg_config *c)
 {
-	static const char *const where[] = { "data", "end-of-data", NULL };
+	enum { AT_DATA, AT_END_OF_DATA };
+	static const char *const where[] = { [AT_DATA] = "data",
+	    [AT_END_OF_DATA] = "end-of-data", NULL };
 	const config_setting_t *g = config_lookup(cf, "recipients");
 	int at;
 
 	if (g != NULL && config_setting_type(g) != CONFIG_TYPE_GROUP)
 		g = NULL;	/* load_policy reports it */
 	rg_conf_enum(e, g, "unsafe_at", where, 0, &at);
-	c->unsafe_at_end = at == 1;
+	c->unsafe_at_end = at == AT_END_OF_DATA;
 }
 
 /* limits = { connections; }: what one daemon takes on before it tempfails. */
