@@ -130,7 +130,8 @@ rg_policy_set_relay_reply(struct rg_policy *p, const char *text)
 void
 rg_policy_set_suspended_contact(struct rg_policy *p, const char *contact)
 {
-	char reply[512];
+	/* The loader keeps 'contact' within RG_POLICY_CONTACT_MAX: this always fits. */
+	char reply[RG_POLICY_REPLY_MAX + 1];
 
 	snprintf(reply, sizeof(reply), "This login is suspended; contact %s to have it "
 	    "restored", contact);
