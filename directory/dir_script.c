@@ -17,12 +17,12 @@
 /* Longest script line; a longer one is an error, not two lines. */
 #define LINE_MAX_BYTES	1024
 
-enum question { Q_RECIPIENT, Q_OWNS };
+enum question { Q_RECIPIENT, Q_OWNS, Q_SUSPENDED };
 
 struct row {
 	enum question q;
-	char *login;		/* Q_OWNS only */
-	char *addr;
+	char *login;		/* Q_OWNS, Q_SUSPENDED */
+	char *addr;		/* Q_RECIPIENT, Q_OWNS */
 	enum rg_dir_status status;
 	enum rg_dir_kind kind;
 	bool stale;
@@ -34,6 +34,7 @@ struct script_dir {
 	char *source;
 	struct row *rows;
 	size_t nrows;
+	bool suspends;		/* a "suspended" line: logins may be suspended */
 };
 
 static bool
@@ -74,18 +75,46 @@ script_recipient(struct rg_dir *d, const char *addr, struct rg_dir_answer *a)
 	answer(sd, hit, a);
 }
 
+static const struct row *
+suspended_row(const struct script_dir *sd, const char *login)
+{
+	for (size_t i = 0; i < sd->nrows; i++)
+		if (sd->rows[i].q == Q_SUSPENDED && matches(sd->rows[i].login, login))
+			return &sd->rows[i];
+	return NULL;
+}
+
 static void
 script_login_owns(struct rg_dir *d, const char *login, const char *addr,
     struct rg_dir_answer *a)
 {
 	const struct script_dir *sd = d->backend;
-	const struct row *hit = NULL;
+	const struct row *hit = NULL, *sus;
 
 	for (size_t i = 0; i < sd->nrows && hit == NULL; i++)
 		if (sd->rows[i].q == Q_OWNS && matches(sd->rows[i].login, login) &&
 		    matches(sd->rows[i].addr, addr))
 			hit = &sd->rows[i];
 	answer(sd, hit, a);
+	/*
+	 * As LDAP reads the suspension in the ownership search, so here: a
+	 * suspension the script cannot tell makes the whole answer an error.
+	 */
+	if (!sd->suspends || a->status == RG_DIR_ERROR || (sus = suspended_row(sd, login)) == NULL)
+		return;
+	if (sus->status == RG_DIR_ERROR) {
+		answer(sd, sus, a);
+		return;
+	}
+	a->suspended = sus->status == RG_DIR_FOUND;
+}
+
+static void
+script_login_suspended(struct rg_dir *d, const char *login, struct rg_dir_answer *a)
+{
+	const struct script_dir *sd = d->backend;
+
+	answer(sd, suspended_row(sd, login), a);
 }
 
 static void
@@ -112,6 +141,16 @@ static const struct rg_dir_ops script_ops = {
 	.destroy = script_destroy,
 };
 
+/* With a "suspended" line the directory marks suspended logins (rg_dir_suspends). */
+static const struct rg_dir_ops script_ops_suspends = {
+	.name = "script",
+	.stats = RG_STATS_FILE,
+	.recipient = script_recipient,
+	.login_owns = script_login_owns,
+	.destroy = script_destroy,
+	.login_suspended = script_login_suspended,
+};
+
 static bool
 kind_of(const char *w, enum rg_dir_kind *k)
 {
@@ -135,6 +174,10 @@ parse_answer(struct row *r, char **w, int n, char *msg, size_t msglen)
 	bool recipient = r->q == Q_RECIPIENT;
 	const char *kinds = recipient ? " KIND (mailbox, forward or list)" : "";
 
+	if (r->q == Q_SUSPENDED && n > 0 && strcmp(w[0], "stale") == 0) {
+		snprintf(msg, msglen, "\"suspended\" takes found, notfound or error");
+		return false;
+	}
 	if (n == 0) {
 		snprintf(msg, msglen, "no answer: want found, notfound, error or stale");
 		return false;
@@ -206,21 +249,27 @@ parse_line(struct script_dir *sd, char *line, char *msg, size_t msglen)
 	} else if (strcmp(w[0], "owns") == 0) {
 		r.q = Q_OWNS;
 		first = 3;
+	} else if (strcmp(w[0], "suspended") == 0) {
+		r.q = Q_SUSPENDED;
+		first = 2;
 	} else {
-		snprintf(msg, msglen, "unknown question \"%s\": want recipient or owns", w[0]);
+		snprintf(msg, msglen, "unknown question \"%s\": want recipient, owns or "
+		    "suspended", w[0]);
 		return false;
 	}
 	if (n < first) {
 		snprintf(msg, msglen, "\"%s\" wants %s", w[0], r.q == Q_OWNS ?
-		    "LOGIN ADDRESS ANSWER" : "ADDRESS ANSWER");
+		    "LOGIN ADDRESS ANSWER" : r.q == Q_SUSPENDED ? "LOGIN ANSWER" :
+		    "ADDRESS ANSWER");
 		return false;
 	}
 	if (!parse_answer(&r, w + first, n - first, msg, msglen)) {
 		free(r.why);
 		return false;
 	}
-	r.addr = rg_xstrdup(w[first - 1]);
-	r.login = r.q == Q_OWNS ? rg_xstrdup(w[1]) : NULL;
+	r.addr = r.q != Q_SUSPENDED ? rg_xstrdup(w[first - 1]) : NULL;
+	r.login = r.q != Q_RECIPIENT ? rg_xstrdup(w[1]) : NULL;
+	sd->suspends = sd->suspends || r.q == Q_SUSPENDED;
 	sd->rows = realloc(sd->rows, (sd->nrows + 1) * sizeof(*sd->rows));
 	if (sd->rows == NULL)
 		abort();
@@ -258,6 +307,8 @@ rg_dir_script_from_text(const char *source, const char *text, rg_dir_script_erro
 		}
 		text += len + (end != NULL);
 	}
+	if (sd->suspends)
+		sd->dir.ops = &script_ops_suspends;
 	if (bad > 0)
 		rg_dir_destroy(&d);
 	return d;

@@ -12,17 +12,23 @@
  *
  *	recipient ADDRESS ANSWER
  *	owns LOGIN ADDRESS ANSWER
+ *	suspended LOGIN ANSWER
  *
  * ADDRESS and LOGIN match case-insensitively; "*" matches anything.  The
  * first matching line answers; a question no line matches is not found.
  * ANSWER is one of
  *
  *	found KIND	(recipient; KIND is mailbox, forward or list)
- *	found		(owns)
+ *	found		(owns; suspended: the login is suspended)
  *	notfound
  *	error [WHY...]	could not tell; WHY becomes the lookup_error
  *	stale KIND	(recipient) / stale (owns): found, but from the cache
  *			while the server could not answer
+ *
+ * With a "suspended" line the directory marks suspended logins, as LDAP
+ * with login_suspended_attribute does: an owns answer then carries the
+ * login's suspension, and a suspension it cannot tell makes that owns
+ * answer an error too (LDAP reads both in one search).
  *
  * Thread-safety: read-only once built, like the file directory.
  */

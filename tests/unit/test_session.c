@@ -33,6 +33,15 @@ static const char script[] =
     "owns erin  erin@example.edu  error bind failed\n"
     "owns sam   sam@example.edu   stale\n";
 
+/* The same with suspensions: the directory then marks suspended logins. */
+static const char script_suspends[] =
+    "owns alice alice@example.edu found\n"
+    "owns sam   sam@example.edu   stale\n"
+    "owns trudy trudy@example.edu found\n"
+    "owns zed   zed@example.edu   found\n"
+    "suspended trudy found\n"
+    "suspended zed   error suspension unknown\n";
+
 static char dir[64];
 
 enum mode { TEMPFAIL, CONTINUE, MONITOR };
@@ -112,6 +121,7 @@ struct row {
 #define DOWN	"451", "4.3.0", "directory-unavailable"
 #define UNKNOWN	"550", "5.1.1", "unknown-recipient"
 #define MISMATCH "553", "5.7.1", "sender-login-mismatch"
+#define SUSPENDED "550", "5.7.1", "login-suspended"
 
 static const struct row rows[] = {
 	/* RCPT: the recipient's kind */
@@ -145,6 +155,20 @@ static const struct row rows[] = {
 	{ "owns not", MONITOR, "alice", "<bob@example.edu>", NULL, A_OK, L_WREJ, MISMATCH, "mode=monitor" },
 	{ "owns error", MONITOR, "erin", "<erin@example.edu>", NULL, A_OK, L_WTMP, DOWN, "mode=monitor" },
 	{ "owns stale", MONITOR, "sam", "<sam@example.edu>", NULL, A_OK, L_ACC, NULL, NULL, "authenticated", "directory=stale" },
+};
+
+/* MAIL on script_suspends: is the login suspended?  (<>: the suspension lookup alone) */
+static const struct row srows[] = {
+	{ "not suspended", TEMPFAIL, "alice", "<alice@example.edu>", NULL, A_OK, L_ACC, NULL, NULL, "authenticated", NULL },
+	/* A stale answer cannot vouch that the login is still allowed. */
+	{ "owns stale, so suspension unknown", TEMPFAIL, "sam", "<sam@example.edu>", NULL, A_TMP, L_TMP, DOWN, "directory=stale" },
+	{ "suspended", TEMPFAIL, "trudy", "<trudy@example.edu>", NULL, A_REJ, L_REJ, SUSPENDED, NULL },
+	{ "suspended, <>", TEMPFAIL, "trudy", "<>", NULL, A_REJ, L_REJ, SUSPENDED, NULL },
+	{ "suspension error", TEMPFAIL, "zed", "<zed@example.edu>", NULL, A_TMP, L_TMP, DOWN, "lookup_error=\"suspension unknown\"" },
+	{ "suspension error, <>", TEMPFAIL, "zed", "<>", NULL, A_TMP, L_TMP, DOWN, "lookup_error=\"suspension unknown\"" },
+	{ "suspension error", CONTINUE, "zed", "<zed@example.edu>", NULL, A_OK, L_ACC, NULL, NULL, "directory-unavailable", NULL },
+	{ "suspended", MONITOR, "trudy", "<trudy@example.edu>", NULL, A_OK, L_WREJ, SUSPENDED, "mode=monitor" },
+	{ "suspension error, <>", MONITOR, "zed", "<>", NULL, A_OK, L_WTMP, DOWN, "mode=monitor" },
 };
 
 static void
@@ -185,7 +209,7 @@ check_row(const struct row *r, struct rg_config *cfg)
 }
 
 static void
-test_outcomes(void)
+run_rows(const struct row *t, size_t nt, int min_rows)
 {
 	for (enum mode m = TEMPFAIL; m <= MONITOR; m++) {
 		struct rg_errs errs;
@@ -198,14 +222,28 @@ test_outcomes(void)
 		rg_errs_free(&errs);
 		if (cfg == NULL)
 			continue;
-		for (size_t i = 0; i < UT_NROWS(rows); i++)
-			if (rows[i].mode == m) {
-				check_row(&rows[i], cfg);
+		for (size_t i = 0; i < nt; i++)
+			if (t[i].mode == m) {
+				check_row(&t[i], cfg);
 				ran++;
 			}
-		UT_INT(mode_name[m], "rows run", ran >= 9, true);
+		UT_INT(mode_name[m], "rows run", ran >= min_rows, true);
 		rg_config_release(&cfg);
 	}
+}
+
+static void
+test_outcomes(void)
+{
+	run_rows(rows, UT_NROWS(rows), 9);
+}
+
+static void
+test_suspension(void)
+{
+	put("answers", script_suspends);
+	run_rows(srows, UT_NROWS(srows), 1);
+	put("answers", script);
 }
 
 /* A broken script is a broken configuration: FILE:LINE for every bad line. */
@@ -288,6 +326,7 @@ main(void)
 			return 99;
 		s = ut_suite("session on the scripted directory");
 		ut_test(s, "every directory outcome at MAIL and RCPT", test_outcomes);
+		ut_test(s, "suspended logins, three ways", test_suspension);
 		ut_test(s, "a bad script is a FILE:LINE error", test_bad_scripts);
 		rc = ut_run();
 	}
