@@ -329,6 +329,54 @@ cases_same_address() {
     done
 }
 
+# Issue 12: a login the directory marks suspended (tests/mta/directory.conf:
+# mallory, suspended = true; a stolen password, locked out) authenticates
+# over STARTTLS on 587 and is refused at MAIL FROM, its own address.  The
+# raw client goes on regardless, RCPT alice (local), RCPT an off-site
+# target, DATA, so the sink shows that the MTA kept nothing of it: with no
+# MAIL in force the MTA answers the rest itself (503), relayguard sees no
+# RCPT, and after the queue drained no file of this case and no copy for
+# the target is at the sink.  Then the same client, in a new session as
+# alice, relays: the refusal belongs to the login, not to the client.
+cases_suspended() {
+    echo "# $MTA: a suspended login (issue 12)"
+    r587 suspended-587 "${OFF_RAW[@]}" --auth mallory:mallory-secret \
+        --from '<mallory@example.edu>' --rcpt '<alice@example.edu>' --rcpt '<sus-relay@victim.example>'
+    if grep -q '^ ~> AUTH PLAIN ' "$W/cases/$CASE.txt"; then ok "AUTH sent over STARTTLS"; else bad "AUTH was not sent over TLS"; fi
+    expect_reply "AUTH" "$AUTH_OK"
+    expect_reply "MAIL FROM" "550 5.7.1"
+    case $(reply_to "MAIL FROM") in
+        *"This login is suspended; contact $MTA_SUSPENDED_CONTACT to have it restored"*)
+            ok "reply names auth.suspended_contact ($MTA_SUSPENDED_CONTACT)" ;;
+        *) bad "reply lacks 'contact $MTA_SUSPENDED_CONTACT'" ;;
+    esac
+    expect_log "action=reject" "stage=mail" "reason=login-suspended" "client=$OFF_IP" "auth=mallory" "tls=TLSv1." \
+        "from=<mallory@example.edu>" \
+        "reply=\"550 5.7.1 This login is suspended; contact $MTA_SUSPENDED_CONTACT to have it restored\""
+    for c in "RCPT TO:<alice@example.edu>" "RCPT TO:<sus-relay@victim.example>" "DATA"; do
+        r=$(reply_to "$c")
+        case $r in
+            503*) ok "$c -> ${r%% *} from $MTA itself (no MAIL in force)" ;;
+            *) bad "$c after the refused MAIL -> expected a 503 from $MTA, got '${r:-no reply}'" ;;
+        esac
+    done
+    expect_no_log "stage=rcpt"
+    expect_not_delivered
+    expect_not_delivered_to sus-relay@victim.example
+
+    r587 suspended-control "${OFF_RAW[@]}" --auth alice:alice-secret \
+        --from '<alice@example.edu>' --rcpt '<alice@example.edu>' --rcpt '<sus-control@victim.example>'
+    expect_reply "AUTH" "$AUTH_OK"
+    expect_reply "MAIL FROM" "250 2.1.0"
+    expect_no_log "login-suspended"
+    accepted alice@example.edu local
+    accepted sus-control@victim.example authenticated
+    expect_log "action=accept" "stage=rcpt" "reason=authenticated" "client=$OFF_IP" "auth=alice" "tls=TLSv1." \
+        "from=<alice@example.edu>" "rcpt=<sus-control@victim.example>"
+    expect_reply "DATA" "354"
+    expect_sink alice@example.edu sus-control@victim.example
+}
+
 # After SIGUSR1 with the exception's expiry in the past.
 cases_legacy_expired() {
     echo "# $MTA: legacy exception after expiry (reloaded with SIGUSR1)"
@@ -395,6 +443,7 @@ cases_monitor() {
 # relayguard configuration it needs.
 cases_all_phases() {
     cases_enforce
+    cases_suspended
     cases_list_forms
     cases_same_address
     echo "# $MTA: differential test: generated hostile recipients, judged at the sink"

@@ -23,6 +23,9 @@ pf_setup() {
         "$PF/sasl/sasldb2" > "$PF/sasl/smtpd.conf"
     echo 'alice-secret' | saslpasswd2 -p -c -f "$PF/sasl/sasldb2" -u mx.example.edu alice ||
         mta_die "saslpasswd2 failed"
+    # mallory: a login directory.conf marks suspended (cases_suspended).
+    echo 'mallory-secret' | saslpasswd2 -p -c -f "$PF/sasl/sasldb2" -u mx.example.edu mallory ||
+        mta_die "saslpasswd2 mallory failed"
     chown root:postfix "$PF/sasl/sasldb2"
     chmod 640 "$PF/sasl/sasldb2"
 

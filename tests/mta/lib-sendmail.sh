@@ -73,6 +73,9 @@ sm_setup() {
         "$SM/sasldb2" > "$SM/sasl2/Sendmail.conf"
     echo 'alice-secret' | saslpasswd2 -p -c -f "$SM/sasldb2" -u mx.example.edu alice ||
         mta_die "saslpasswd2 failed"
+    # mallory: a login directory.conf marks suspended (cases_suspended).
+    echo 'mallory-secret' | saslpasswd2 -p -c -f "$SM/sasldb2" -u mx.example.edu mallory ||
+        mta_die "saslpasswd2 mallory failed"
     chmod 600 "$SM/sasldb2"
 
     # The open relay on purpose; the site example supplies TLS, AUTH and

@@ -254,6 +254,10 @@ rg_reload() {
     mta_die "relayguard did not log a reload after SIGUSR1"
 }
 
+# Whom a suspended login is told to contact (auth.suspended_contact); not
+# the default, so cases_suspended proves the key reaches the reply.
+MTA_SUSPENDED_CONTACT="security@example.edu"
+
 # rg_conf OUT MODE [EXTRA]: write a policy.conf for the suites.  Only
 # 127.0.0.1 and 192.0.2.0/24 (the on-site net presented through XCLIENT)
 # are trusted, so 127.0.0.2 and XCLIENT's 198.51.100.7 are off-site.
@@ -278,7 +282,7 @@ mode = "$mode";
 networks = { trusted = [ $trusted ]; };
 domains = { local = [ "example.edu", ".example.edu" ]; relay = [ "partner.example" ]; };
 $routeblock
-auth = { relay = true; require_tls = true; sender_login = "reject"; };
+auth = { relay = true; require_tls = true; sender_login = "reject"; suspended_contact = "$MTA_SUSPENDED_CONTACT"; };
 sender = { offsite_local = "warn"; };
 recipients = { verify = true; };
 legacy_exceptions = ( { sender = "bob@example.edu"; expires = "$expires"; networks = [ "${LEGACY_NET:-198.51.100.0/24}" ]; note = "ticket 4411"; } );
