@@ -20,7 +20,6 @@
 #include "conf_ldap.h"
 #include "directory/dir_ldap.h"
 
-#define MAX_URIS	16
 #define MAX_LOGIN_ATTRS	16
 #define MAX_SECRET	1024
 
@@ -222,17 +221,154 @@ load_suspension(struct rg_errs *e, const config_setting_t *g, struct rg_ldap_set
 	set->login_suspended_value = v;
 }
 
+/* What rg_conf_ldap() allocates for the settings and frees after the backend took them. */
+struct owned {
+	char *pwpath;
+	char *capath;
+	char *secret;
+};
+
+static void
+load_uris(struct rg_errs *e, const config_setting_t *g, struct rg_ldap_settings *set,
+    const char **uris)
+{
+	char why[160];
+
+	if (config_setting_get_member(g, "uris") == NULL)
+		rg_errs_at(e, g, "ldap.uris is required: uris = [ \"ldap://...\" ];");
+	set->uris = uris;
+	set->nuris = strings(e, g, "uris", uris, RG_LDAP_MAX_URIS);
+	for (size_t i = 0; i < set->nuris; i++)
+		if (!rg_ldap_uri_check(uris[i], why, sizeof(why)))
+			rg_errs_at(e, at(g, "uris"), "uris: \"%s\": %s", uris[i], why);
+}
+
+static void
+load_tls(struct rg_errs *e, const config_setting_t *g, const char *conffile,
+    struct rg_ldap_settings *set, struct owned *o)
+{
+	static const char *const starttls[] = { "off", "try", "demand", NULL };
+	const char *ca = NULL;
+	int tls, fd;
+
+	rg_conf_enum(e, g, "starttls", starttls, RG_LDAP_STARTTLS_DEMAND, &tls);
+	set->starttls = (enum rg_ldap_starttls)tls;
+	if (!rg_conf_string(e, g, "tls_ca_file", NULL, &ca) || ca == NULL)
+		return;
+	/*
+	 * libldap opens it by name at each connect, following symlinks
+	 * (as /etc/ssl/certs is full of): check it may be followed to a
+	 * regular file, so no lookup waits on a FIFO.
+	 */
+	o->capath = rg_conf_path(conffile, ca);
+	if ((fd = open_named(e, at(g, "tls_ca_file"), "tls_ca_file", o->capath, true)) >= 0)
+		close(fd);
+	set->tls_ca_file = o->capath;
+}
+
+static void
+load_bind(struct rg_errs *e, const config_setting_t *g, const char *conffile,
+    struct rg_ldap_settings *set, struct owned *o)
+{
+	const char *pwfile = NULL;
+
+	rg_conf_string(e, g, "bind_dn", NULL, &set->bind_dn);
+	rg_conf_string(e, g, "bind_password_file", NULL, &pwfile);
+	if (set->bind_dn != NULL) {
+		check_dn(e, g, "bind_dn", set->bind_dn);
+		if (pwfile == NULL)
+			rg_errs_at(e, at(g, "bind_dn"), "bind_dn needs bind_password_file "
+			    "(omit both for an anonymous bind)");
+	} else if (pwfile != NULL) {
+		rg_errs_at(e, at(g, "bind_password_file"), "bind_password_file without "
+		    "bind_dn");
+	}
+	if (set->bind_dn != NULL && pwfile != NULL) {
+		o->pwpath = rg_conf_path(conffile, pwfile);
+		o->secret = read_secret(e, at(g, "bind_password_file"), o->pwpath);
+		set->bind_password = o->secret;
+	}
+}
+
+/* Where to search and how long to wait: base, scope, timeout, pool_size. */
+static void
+load_search(struct rg_errs *e, const config_setting_t *g, struct rg_ldap_settings *set)
+{
+	static const char *const scopes[] = { "base", "one", "sub", NULL };
+	long long pool;
+	int scope;
+
+	if (!rg_conf_string(e, g, "base", NULL, &set->base) || set->base == NULL)
+		rg_errs_at(e, at(g, "base"), "ldap.base is required, e.g. base = "
+		    "\"dc=example,dc=edu\";");
+	else
+		check_dn(e, g, "base", set->base);
+	rg_conf_enum(e, g, "scope", scopes, RG_LDAP_SCOPE_SUB, &scope);
+	set->scope = (enum rg_ldap_scope)scope;
+	/* One RCPT must stay inside Sendmail's 10 s milter command timeout. */
+	rg_conf_double(e, g, "timeout", 3.0, 0.1, 9.0, &set->timeout);
+	rg_conf_int(e, g, "pool_size", 8, 1, 256, &pool);
+	set->pool_size = (int)pool;
+}
+
+/* Recipients: recipient_filter, forward_attribute, list_filter, list_member_attribute. */
+static void
+load_recipient(struct rg_errs *e, const config_setting_t *g, struct rg_ldap_settings *set)
+{
+	rg_conf_string(e, g, "recipient_filter", "(|(mail=%s)(mailLocalAddress=%s))",
+	    &set->recipient_filter);
+	check_filter(e, g, "recipient_filter", set->recipient_filter);
+	rg_conf_string(e, g, "forward_attribute", "mailRoutingAddress",
+	    &set->forward_attribute);
+	if (set->forward_attribute != NULL && *set->forward_attribute != '\0')
+		check_attr(e, at(g, "forward_attribute"), "forward_attribute",
+		    set->forward_attribute);
+	rg_conf_string(e, g, "list_filter", "(&(objectClass=nisMailAlias)(|(mail=%s)(cn=%u)))",
+	    &set->list_filter);
+	/* An empty list_filter turns list lookups off. */
+	if (set->list_filter != NULL && *set->list_filter == '\0')
+		set->list_filter = NULL;
+	check_filter(e, g, "list_filter", set->list_filter);
+	rg_conf_string(e, g, "list_member_attribute", "rfc822MailMember",
+	    &set->list_member_attribute);
+	if (set->list_member_attribute != NULL && *set->list_member_attribute != '\0')
+		check_attr(e, at(g, "list_member_attribute"), "list_member_attribute",
+		    set->list_member_attribute);
+}
+
+/* Logins: login_filter, login_address_attributes, suspension, login_attribute. */
+static void
+load_login(struct rg_errs *e, const config_setting_t *g, struct rg_ldap_settings *set,
+    const char **attrs)
+{
+	rg_conf_string(e, g, "login_filter", "(uid=%s)", &set->login_filter);
+	check_filter(e, g, "login_filter", set->login_filter);
+	set->login_address_attributes = attrs;
+	if (config_setting_get_member(g, "login_address_attributes") != NULL) {
+		set->nlogin_address_attributes = strings(e, g, "login_address_attributes", attrs,
+		    MAX_LOGIN_ATTRS);
+		for (size_t i = 0; i < set->nlogin_address_attributes; i++)
+			check_attr(e, at(g, "login_address_attributes"),
+			    "login_address_attributes", attrs[i]);
+	} else {
+		attrs[0] = "mail";
+		attrs[1] = "mailLocalAddress";
+		set->nlogin_address_attributes = 2;
+	}
+	load_suspension(e, g, set);
+	rg_conf_string(e, g, "login_attribute", "uid", &set->login_attribute);
+	check_attr(e, at(g, "login_attribute"), "login_attribute", set->login_attribute);
+}
+
 struct rg_dir *
 rg_conf_ldap(struct rg_errs *errs, const config_setting_t *dirgrp, const char *conffile)
 {
-	static const char *const starttls[] = { "off", "try", "demand", NULL };
-	static const char *const scopes[] = { "base", "one", "sub", NULL };
 	const config_setting_t *g = config_setting_get_member(dirgrp, "ldap");
 	struct rg_ldap_settings set;
-	const char *uris[MAX_URIS], *attrs[MAX_LOGIN_ATTRS], *pwfile = NULL, *ca = NULL;
-	char *pwpath = NULL, *capath = NULL, *secret = NULL, why[160];
-	int before = errs->count, tls, scope;
-	long long pool;
+	const char *uris[RG_LDAP_MAX_URIS], *attrs[MAX_LOGIN_ATTRS];
+	struct owned o = { NULL, NULL, NULL };
+	char why[160];
+	int before = errs->count;
 	struct rg_dir *d = NULL;
 
 	memset(&set, 0, sizeof(set));
@@ -243,111 +379,23 @@ rg_conf_ldap(struct rg_errs *errs, const config_setting_t *dirgrp, const char *c
 		return NULL;
 	}
 	rg_conf_check_keys(errs, g, ldap_keys);
-
-	if (config_setting_get_member(g, "uris") == NULL)
-		rg_errs_at(errs, g, "ldap.uris is required: uris = [ \"ldap://...\" ];");
-	set.uris = uris;
-	set.nuris = strings(errs, g, "uris", uris, MAX_URIS);
-	for (size_t i = 0; i < set.nuris; i++)
-		if (!rg_ldap_uri_check(uris[i], why, sizeof(why)))
-			rg_errs_at(errs, at(g, "uris"), "uris: \"%s\": %s", uris[i], why);
-
-	rg_conf_enum(errs, g, "starttls", starttls, RG_LDAP_STARTTLS_DEMAND, &tls);
-	set.starttls = (enum rg_ldap_starttls)tls;
-	if (rg_conf_string(errs, g, "tls_ca_file", NULL, &ca) && ca != NULL) {
-		int fd;
-
-		/*
-		 * libldap opens it by name at each connect, following symlinks
-		 * (as /etc/ssl/certs is full of): check it may be followed to a
-		 * regular file, so no lookup waits on a FIFO.
-		 */
-		capath = rg_conf_path(conffile, ca);
-		if ((fd = open_named(errs, at(g, "tls_ca_file"), "tls_ca_file", capath, true)) >= 0)
-			close(fd);
-		set.tls_ca_file = capath;
-	}
-
-	rg_conf_string(errs, g, "bind_dn", NULL, &set.bind_dn);
-	rg_conf_string(errs, g, "bind_password_file", NULL, &pwfile);
-	if (set.bind_dn != NULL) {
-		check_dn(errs, g, "bind_dn", set.bind_dn);
-		if (pwfile == NULL)
-			rg_errs_at(errs, at(g, "bind_dn"), "bind_dn needs bind_password_file "
-			    "(omit both for an anonymous bind)");
-	} else if (pwfile != NULL) {
-		rg_errs_at(errs, at(g, "bind_password_file"), "bind_password_file without "
-		    "bind_dn");
-	}
-	if (set.bind_dn != NULL && pwfile != NULL) {
-		pwpath = rg_conf_path(conffile, pwfile);
-		secret = read_secret(errs, at(g, "bind_password_file"), pwpath);
-		set.bind_password = secret;
-	}
-
-	if (!rg_conf_string(errs, g, "base", NULL, &set.base) || set.base == NULL)
-		rg_errs_at(errs, at(g, "base"), "ldap.base is required, e.g. base = "
-		    "\"dc=example,dc=edu\";");
-	else
-		check_dn(errs, g, "base", set.base);
-	rg_conf_enum(errs, g, "scope", scopes, RG_LDAP_SCOPE_SUB, &scope);
-	set.scope = (enum rg_ldap_scope)scope;
-	/* One RCPT must stay inside Sendmail's 10 s milter command timeout. */
-	rg_conf_double(errs, g, "timeout", 3.0, 0.1, 9.0, &set.timeout);
-	rg_conf_int(errs, g, "pool_size", 8, 1, 256, &pool);
-	set.pool_size = (int)pool;
-
-	rg_conf_string(errs, g, "recipient_filter", "(|(mail=%s)(mailLocalAddress=%s))",
-	    &set.recipient_filter);
-	check_filter(errs, g, "recipient_filter", set.recipient_filter);
-	rg_conf_string(errs, g, "forward_attribute", "mailRoutingAddress",
-	    &set.forward_attribute);
-	if (set.forward_attribute != NULL && *set.forward_attribute != '\0')
-		check_attr(errs, at(g, "forward_attribute"), "forward_attribute",
-		    set.forward_attribute);
-	rg_conf_string(errs, g, "list_filter", "(&(objectClass=nisMailAlias)(|(mail=%s)(cn=%u)))",
-	    &set.list_filter);
-	/* An empty list_filter turns list lookups off. */
-	if (set.list_filter != NULL && *set.list_filter == '\0')
-		set.list_filter = NULL;
-	check_filter(errs, g, "list_filter", set.list_filter);
-	rg_conf_string(errs, g, "list_member_attribute", "rfc822MailMember",
-	    &set.list_member_attribute);
-	if (set.list_member_attribute != NULL && *set.list_member_attribute != '\0')
-		check_attr(errs, at(g, "list_member_attribute"), "list_member_attribute",
-		    set.list_member_attribute);
-	rg_conf_string(errs, g, "login_filter", "(uid=%s)", &set.login_filter);
-	check_filter(errs, g, "login_filter", set.login_filter);
-
-	set.login_address_attributes = attrs;
-	if (config_setting_get_member(g, "login_address_attributes") != NULL) {
-		set.nlogin_address_attributes = strings(errs, g, "login_address_attributes", attrs,
-		    MAX_LOGIN_ATTRS);
-		for (size_t i = 0; i < set.nlogin_address_attributes; i++)
-			check_attr(errs, at(g, "login_address_attributes"),
-			    "login_address_attributes", attrs[i]);
-	} else {
-		attrs[0] = "mail";
-		attrs[1] = "mailLocalAddress";
-		set.nlogin_address_attributes = 2;
-	}
-
-	load_suspension(errs, g, &set);
-	rg_conf_string(errs, g, "login_attribute", "uid", &set.login_attribute);
-	check_attr(errs, at(g, "login_attribute"), "login_attribute", set.login_attribute);
-
+	load_uris(errs, g, &set, uris);
+	load_tls(errs, g, conffile, &set, &o);
+	load_bind(errs, g, conffile, &set, &o);
+	load_search(errs, g, &set);
+	load_recipient(errs, g, &set);
+	load_login(errs, g, &set, attrs);
 	load_cache(errs, dirgrp, &set.cache);
-
 	if (errs->count == before) {
 		d = rg_dir_ldap_new(&set, why, sizeof(why));
 		if (d == NULL)
 			rg_errs_at(errs, g, "ldap: %s", why);
 	}
-	if (secret != NULL) {
-		explicit_bzero(secret, strlen(secret));
-		free(secret);
+	if (o.secret != NULL) {
+		explicit_bzero(o.secret, strlen(o.secret));
+		free(o.secret);
 	}
-	free(pwpath);
-	free(capath);
+	free(o.pwpath);
+	free(o.capath);
 	return d;
 }

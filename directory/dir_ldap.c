@@ -17,6 +17,7 @@
 
 #include <ldap.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/stats.h"
 #include "dir_ldap.h"
@@ -101,8 +102,52 @@ is_transport(int rc)
 }
 
 /*
+ * Send one search on 'ld' and wait for all of it, both bounded by 'left'
+ * seconds.  Returns the LDAP result code (LDAP_TIMEOUT when nothing came
+ * in time, with *timed_out_r set), *res_r to free, and 'why' for a log.
+ */
+static int
+search_once(LDAP *ld, const struct ldap_backend *b, const char *filter, char **attrs,
+    double left, LDAPMessage **res_r, char *why, size_t whylen, bool *timed_out_r)
+{
+	/* The server's time limit, and our own wait below. */
+	struct timeval tv = rg_timeval_of(left);
+	int msgid, rc, err = LDAP_OTHER;
+	char *diag = NULL;
+
+	*res_r = NULL;
+	*timed_out_r = false;
+	rc = ldap_search_ext(ld, b->base, b->scope, filter, attrs, 0, NULL, NULL, &tv,
+	    SEARCH_SIZELIMIT, &msgid);
+	if (rc != LDAP_SUCCESS) {
+		snprintf(why, whylen, "search: %s", ldap_err2string(rc));
+		return rc;
+	}
+	rc = ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, res_r);
+	if (rc == 0) {
+		ldap_abandon_ext(ld, msgid, NULL, NULL);
+		snprintf(why, whylen, "search: no answer within %.1fs", left);
+		*timed_out_r = true;
+		return LDAP_TIMEOUT;
+	}
+	if (rc < 0) {
+		ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &err);
+		snprintf(why, whylen, "search: %s", ldap_err2string(err));
+		return err;
+	}
+	rc = ldap_parse_result(ld, *res_r, &err, NULL, &diag, NULL, NULL, 0);
+	if (rc == LDAP_SUCCESS)
+		rc = err;
+	snprintf(why, whylen, "search: %s%s%s", ldap_err2string(rc),
+	    diag != NULL && *diag ? ": " : "", diag != NULL ? diag : "");
+	ldap_memfree(diag);
+	return rc;
+}
+
+/*
  * Run one search.  Returns true with *res_r (maybe zero entries) on an
- * answer; false with lk->a filled as RG_DIR_ERROR otherwise.
+ * answer; false with lk->a filled as RG_DIR_ERROR otherwise.  A
+ * transport failure reopens the connection once, within the deadline.
  */
 static bool
 search(struct lookup *lk, const char *filter, char **attrs, LDAPMessage **res_r)
@@ -112,13 +157,11 @@ search(struct lookup *lk, const char *filter, char **attrs, LDAPMessage **res_r)
 	*res_r = NULL;
 	for (;;) {
 		LDAP *ld;
-		LDAPMessage *res = NULL;
-		struct timeval tv;
-		double left;
-		int msgid, rc, err = LDAP_OTHER;
-		char why[sizeof(lk->a->why)], *diag = NULL;
-		bool timed_out = false;
-		double began;
+		LDAPMessage *res;
+		char why[sizeof(lk->a->why)];
+		bool timed_out;
+		double began, left;
+		int rc;
 
 		if (!rg_ldap_conn_ready(b->pool, lk->conn, lk->deadline, lk->a)) {
 			lk->a->status = RG_DIR_ERROR;
@@ -128,34 +171,8 @@ search(struct lookup *lk, const char *filter, char **attrs, LDAPMessage **res_r)
 		left = lk->deadline - rg_ldap_now();
 		if (left < 0.001)
 			left = 0.001;
-		tv.tv_sec = (time_t)left;
-		tv.tv_usec = (suseconds_t)((left - (double)tv.tv_sec) * 1e6);
-		/* tv is the server's time limit here, and our own wait below. */
 		began = rg_ldap_now();
-		rc = ldap_search_ext(ld, b->base, b->scope, filter, attrs, 0, NULL, NULL, &tv,
-		    SEARCH_SIZELIMIT, &msgid);
-		if (rc == LDAP_SUCCESS) {
-			rc = ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, &res);
-			if (rc == 0) {
-				ldap_abandon_ext(ld, msgid, NULL, NULL);
-				snprintf(why, sizeof(why), "search: no answer within %.1fs", left);
-				rc = LDAP_TIMEOUT;
-				timed_out = true;
-			} else if (rc < 0) {
-				ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &err);
-				rc = err;
-				snprintf(why, sizeof(why), "search: %s", ldap_err2string(rc));
-			} else {
-				rc = ldap_parse_result(ld, res, &err, NULL, &diag, NULL, NULL, 0);
-				if (rc == LDAP_SUCCESS)
-					rc = err;
-				snprintf(why, sizeof(why), "search: %s%s%s", ldap_err2string(rc),
-				    diag != NULL && *diag ? ": " : "", diag != NULL ? diag : "");
-				ldap_memfree(diag);
-			}
-		} else {
-			snprintf(why, sizeof(why), "search: %s", ldap_err2string(rc));
-		}
+		rc = search_once(ld, b, filter, attrs, left, &res, why, sizeof(why), &timed_out);
 		rg_stats_uri_latency(rg_ldap_conn_stats(b->pool, lk->conn), rg_ldap_now() - began);
 		if (rc == LDAP_SUCCESS ||
 		    (rc == LDAP_SIZELIMIT_EXCEEDED && ldap_count_entries(ld, res) > 0)) {
@@ -163,12 +180,10 @@ search(struct lookup *lk, const char *filter, char **attrs, LDAPMessage **res_r)
 			return true;
 		}
 		ldap_msgfree(res);
-		if (!is_transport(rc)) {
-			/* The server answered, with an error: retrying will not help. */
-			set_error(lk, why);
-			return false;
-		}
 		set_error(lk, why);
+		/* The server answered, with an error: retrying will not help. */
+		if (!is_transport(rc))
+			return false;
 		/*
 		 * A pooled connection the server dropped while idle is routine;
 		 * a stall, or trouble on a connection we just opened, is not.
@@ -236,16 +251,62 @@ expand(struct lookup *lk, const char *tmpl, const char *value, bool *nodomain_r)
 	return NULL;
 }
 
+/* What expand_search() did. */
+enum searched {
+	SEARCHED,		/* *res_r holds the entries, maybe none */
+	SKIPPED,		/* the template needs a domain the value lacks: no entry */
+	FAILED,			/* the answer is settled as RG_DIR_ERROR */
+};
+
+/* Expand 'tmpl' with 'value' and run the search. */
+static enum searched
+expand_search(struct lookup *lk, const char *tmpl, const char *value, char **attrs,
+    LDAPMessage **res_r)
+{
+	bool nodom, ok;
+	char *f = expand(lk, tmpl, value, &nodom);
+
+	*res_r = NULL;
+	if (f == NULL)
+		return nodom ? SKIPPED : FAILED;
+	ok = search(lk, f, attrs, res_r);
+	free(f);
+	return ok ? SEARCHED : FAILED;
+}
+
+/*
+ * expand_search() down to its first entry: FOUND with *e_r in *res_r
+ * (the caller frees it), NOTFOUND with nothing to free, or ERROR with
+ * the answer settled.
+ */
+static enum rg_dir_status
+first_entry(struct lookup *lk, const char *tmpl, const char *value, char **attrs,
+    LDAPMessage **res_r, LDAPMessage **e_r)
+{
+	switch (expand_search(lk, tmpl, value, attrs, res_r)) {
+	case SEARCHED:
+		break;
+	case SKIPPED:
+		return RG_DIR_NOTFOUND;
+	case FAILED:
+		return RG_DIR_ERROR;
+	}
+	*e_r = ldap_first_entry((LDAP *)rg_ldap_conn_ld(lk->conn), *res_r);
+	if (*e_r != NULL)
+		return RG_DIR_FOUND;
+	ldap_msgfree(*res_r);
+	*res_r = NULL;
+	return RG_DIR_NOTFOUND;
+}
+
 static void
 ldap_recipient(struct lookup *lk, const char *addr)
 {
 	struct ldap_backend *b = lk->b;
 	char *attrs[3] = { b->forward_attr, b->member_attr, NULL };
 	char *noattrs[2] = { LDAP_NO_ATTRS, NULL };
-	char *f;
 	LDAPMessage *res, *e;
 	LDAP *ld;
-	bool nodom;
 
 	if (attrs[0] == NULL) {
 		attrs[0] = attrs[1];
@@ -253,43 +314,36 @@ ldap_recipient(struct lookup *lk, const char *addr)
 	}
 	if (attrs[0] == NULL)
 		attrs[0] = LDAP_NO_ATTRS;
-	if ((f = expand(lk, b->recipient_filter, addr, &nodom)) == NULL && !nodom)
+	switch (first_entry(lk, b->recipient_filter, addr, attrs, &res, &e)) {
+	case RG_DIR_ERROR:
 		return;
-	if (f != NULL) {
-		bool ok = search(lk, f, attrs, &res);
-		free(f);
-		if (!ok)
-			return;
+	case RG_DIR_FOUND: {
+		enum rg_dir_kind k = RG_DIR_MAILBOX;
+
 		ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
-		if ((e = ldap_first_entry(ld, res)) != NULL) {
-			enum rg_dir_kind k = RG_DIR_MAILBOX;
-			if (has_attr(ld, e, b->forward_attr))
-				k = RG_DIR_FORWARD;
-			else if (has_attr(ld, e, b->member_attr))
-				k = RG_DIR_LIST;
-			answered(lk, RG_DIR_FOUND, k);
-			if (k == RG_DIR_FORWARD)
-				add_targets(ld, e, b->forward_attr, lk->a);
-			ldap_msgfree(res);
-			return;
-		}
+		if (has_attr(ld, e, b->forward_attr))
+			k = RG_DIR_FORWARD;
+		else if (has_attr(ld, e, b->member_attr))
+			k = RG_DIR_LIST;
+		answered(lk, RG_DIR_FOUND, k);
+		if (k == RG_DIR_FORWARD)
+			add_targets(ld, e, b->forward_attr, lk->a);
 		ldap_msgfree(res);
+		return;
+	}
+	case RG_DIR_NOTFOUND:
+		break;
 	}
 	if (b->list_filter != NULL) {
-		if ((f = expand(lk, b->list_filter, addr, &nodom)) == NULL && !nodom)
+		switch (first_entry(lk, b->list_filter, addr, noattrs, &res, &e)) {
+		case RG_DIR_ERROR:
 			return;
-		if (f != NULL) {
-			bool ok = search(lk, f, noattrs, &res);
-			free(f);
-			if (!ok)
-				return;
-			ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
-			e = ldap_first_entry(ld, res);
+		case RG_DIR_FOUND:
 			ldap_msgfree(res);
-			if (e != NULL) {
-				answered(lk, RG_DIR_FOUND, RG_DIR_LIST);
-				return;
-			}
+			answered(lk, RG_DIR_FOUND, RG_DIR_LIST);
+			return;
+		case RG_DIR_NOTFOUND:
+			break;
 		}
 	}
 	answered(lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
@@ -323,19 +377,17 @@ ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
 	struct ldap_backend *b = lk->b;
 	LDAPMessage *res, *e;
 	LDAP *ld;
-	char *f;
-	bool nodom, owns = false, suspended = false;
+	bool owns = false, suspended = false;
 
-	if ((f = expand(lk, b->login_filter, login, &nodom)) == NULL) {
-		if (nodom)
-			answered(lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+	switch (expand_search(lk, b->login_filter, login, b->login_search, &res)) {
+	case SEARCHED:
+		break;
+	case SKIPPED:
+		answered(lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+		return;
+	case FAILED:
 		return;
 	}
-	if (!search(lk, f, b->login_search, &res)) {
-		free(f);
-		return;
-	}
-	free(f);
 	ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
 	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e)) {
 		suspended = suspended || entry_suspended(b, ld, e);
@@ -369,23 +421,21 @@ op_login_addresses(struct rg_dir *d, const char *login,
 	struct lookup lk;
 	LDAPMessage *res, *e;
 	LDAP *ld;
-	char *f;
-	bool nodom, any = false;
+	bool any = false;
 
 	if (!lookup_begin(&lk, b, a))
 		return;
-	if ((f = expand(&lk, b->login_filter, login, &nodom)) == NULL) {
-		if (nodom)
-			answered(&lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+	switch (expand_search(&lk, b->login_filter, login, b->login_attrs, &res)) {
+	case SEARCHED:
+		break;
+	case SKIPPED:
+		answered(&lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+		lookup_end(&lk);
+		return;
+	case FAILED:
 		lookup_end(&lk);
 		return;
 	}
-	if (!search(&lk, f, b->login_attrs, &res)) {
-		free(f);
-		lookup_end(&lk);
-		return;
-	}
-	free(f);
 	ld = (LDAP *)rg_ldap_conn_ld(lk.conn);
 	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e))
 		for (int i = 0; b->login_attrs[i] != NULL; i++) {
@@ -421,23 +471,21 @@ op_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t login
 	struct lookup lk;
 	LDAPMessage *res, *e;
 	LDAP *ld;
-	char *f;
-	bool nodom, any = false;
+	bool any = false;
 
 	if (!lookup_begin(&lk, b, a))
 		return;
-	if ((f = expand(&lk, b->owner_filter, addr, &nodom)) == NULL) {
-		if (nodom)
-			answered(&lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+	switch (expand_search(&lk, b->owner_filter, addr, attrs, &res)) {
+	case SEARCHED:
+		break;
+	case SKIPPED:
+		answered(&lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+		lookup_end(&lk);
+		return;
+	case FAILED:
 		lookup_end(&lk);
 		return;
 	}
-	if (!search(&lk, f, attrs, &res)) {
-		free(f);
-		lookup_end(&lk);
-		return;
-	}
-	free(f);
 	ld = (LDAP *)rg_ldap_conn_ld(lk.conn);
 	for (e = ldap_first_entry(ld, res); e != NULL && !any; e = ldap_next_entry(ld, e)) {
 		struct berval **v = ldap_get_values_len(ld, e, b->login_name_attr);
@@ -706,7 +754,7 @@ rg_dir_ldap_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
 	if (set->nuris == 0 || set->base == NULL || set->recipient_filter == NULL ||
 	    set->login_filter == NULL || set->nlogin_address_attributes == 0 ||
 	    set->nlogin_address_attributes > MAX_ATTRS || set->pool_size < 1 ||
-	    set->timeout <= 0 || set->nuris > 64) {
+	    set->timeout <= 0 || set->nuris > RG_LDAP_MAX_URIS) {
 		snprintf(err, errlen, "incomplete LDAP settings");
 		return NULL;
 	}
