@@ -65,6 +65,15 @@ redis_new(const struct rg_budget_redis_settings *set, char *err, size_t errlen)
 #endif
 }
 
+/* relayguard -T: never make the Redis store (see rg_budget_local_only). */
+static bool local_only;
+
+void
+rg_budget_local_only(void)
+{
+	local_only = true;
+}
+
 static bool
 same_secret(const char *a, const char *b)
 {
@@ -148,7 +157,7 @@ rg_budget_new(const struct rg_budget_settings *set, char *err, size_t errlen)
 		abort();
 	b->local = share(sig, NULL, set, err, errlen);
 	free(sig);
-	if (set->backend == RG_BUDGET_LOCAL) {
+	if (set->backend == RG_BUDGET_LOCAL || local_only) {
 		b->primary = b->local;
 		pthread_mutex_lock(&registry_lock);
 		b->primary->refs++;	/* one reference per pointer */

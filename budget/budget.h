@@ -96,6 +96,13 @@ struct rg_budget;
 struct rg_budget *rg_budget_new(const struct rg_budget_settings *, char *err,
 	    size_t errlen);
 
+/*
+ * From now on every front counts in the local store, whatever its
+ * backend.  For relayguard -T: a test must never spend, nor be refused
+ * by, a real login's shared budget.  Call before loading the config.
+ */
+void	rg_budget_local_only(void);
+
 /* Drop the front and its store references; clears the pointer. */
 void	rg_budget_destroy(struct rg_budget **);
 
@@ -115,8 +122,7 @@ void	rg_budget_admit(struct rg_budget *, const struct rg_budget_request *,
 
 /*
  * Charge 'add' to LOGIN in the local store, whatever the limits.  For
- * relayguard -T (budget=); false when the primary store is not local,
- * whose counts -T does not touch.
+ * relayguard -T (budget=); false when the primary store is not local.
  */
 bool	rg_budget_preset(struct rg_budget *, const char *login,
 	    const struct rg_budget_usage *add, double now);

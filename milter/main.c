@@ -32,6 +32,7 @@
 #include "lint/lint.h"
 #include "migrate/import.h"
 #include "report/report.h"
+#include "budget/budget.h"
 #include "common/log.h"
 #include "conf/conf.h"
 #include "conf/conf_print.h"
@@ -332,7 +333,10 @@ main(int argc, char **argv)
 		return rc;
 	}
 	if (testmode) {
-		struct rg_config *cfg = load(path, false);
+		struct rg_config *cfg;
+
+		rg_budget_local_only();
+		cfg = load(path, false);
 
 		if (cfg == NULL)
 			return EX_CONFIG;
