@@ -3,10 +3,13 @@
 /*
  * dir.c - dispatch to a directory backend, and make the three-way
  * contract hold even when a backend forgets to fill an answer in.
+ * Every lookup of every backend goes through answered(): the one place
+ * that counts lookups and, with -v, traces them.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "dir.h"
 
 static void
@@ -18,19 +21,95 @@ answer_reset(struct rg_dir_answer *a)
 	strcpy(a->why, "backend gave no answer");
 }
 
-/* Every lookup passes here: count its answer. */
+/* The questions a directory answers, as the trace line names them. */
+enum question {
+	Q_RECIPIENT,
+	Q_LOGIN,		/* does a login own an address */
+	Q_SUSPENDED,
+	Q_ADDRESSES,		/* relayguard -q login= */
+	Q_OWNER,		/* relayguard -R */
+};
+
+static const struct {
+	const char *name;
+	bool counted;		/* by rg_stats: the daemon's lookups, not the tools' */
+} questions[] = {
+	[Q_RECIPIENT] = { "recipient", true },
+	[Q_LOGIN] = { "login", true },
+	[Q_SUSPENDED] = { "suspended", true },
+	[Q_ADDRESSES] = { "login-addresses", false },
+	[Q_OWNER] = { "address-login", false },
+};
+
+static const char *
+status_name(enum rg_dir_status st)
+{
+	switch (st) {
+	case RG_DIR_FOUND:	return "found";
+	case RG_DIR_NOTFOUND:	return "notfound";
+	case RG_DIR_ERROR:	break;
+	}
+	return "error";
+}
+
+/*
+ * With -v, one debug line per lookup, whichever backend answered, as
+ * OpenSMTPD's table_lookup() traces every table: the decision line
+ * says what was decided, this one what the directory said.
+ */
 static void
-count(const struct rg_dir *d, const struct rg_dir_answer *a)
+trace(const struct rg_dir *d, enum question q, const char *key, const char *addr,
+    const struct rg_dir_answer *a)
+{
+	struct rg_kv kv;
+
+	if (!rg_log_enabled(RG_LOG_DEBUG))
+		return;
+	rg_kv_init(&kv);
+	rg_kv_add(&kv, "directory", "lookup");
+	rg_kv_add(&kv, "backend", d->ops->name);
+	rg_kv_add(&kv, "question", questions[q].name);
+	rg_kv_add(&kv, "key", key);
+	if (addr != NULL)
+		rg_kv_add(&kv, "address", addr);
+	rg_kv_add(&kv, "answer", status_name(a->status));
+	if (q == Q_RECIPIENT && a->status == RG_DIR_FOUND)
+		rg_kv_add(&kv, "kind", rg_dir_kind_name(a->kind));
+	if (q == Q_LOGIN && a->status != RG_DIR_ERROR && rg_dir_suspends(d))
+		rg_kv_add(&kv, "suspended", a->suspended ? "yes" : "no");
+	if (a->stale)
+		rg_kv_add(&kv, "stale", "yes");
+	rg_kv_add(&kv, "source", a->source[0] != '\0' ? a->source : NULL);
+	if (a->status == RG_DIR_ERROR || a->stale)
+		rg_kv_add(&kv, "why", a->why);
+	rg_log(RG_LOG_DEBUG, "%s", rg_kv_str(&kv));
+}
+
+/*
+ * Every backend's answer passes here: hold it to the three-way
+ * contract, count it and trace it.
+ */
+static void
+answered(const struct rg_dir *d, enum question q, const char *key, const char *addr,
+    struct rg_dir_answer *a)
 {
 	enum rg_stats_answer n = RG_STATS_ERROR;
 
-	if (a->stale)
-		n = RG_STATS_STALE;
-	else if (a->status == RG_DIR_FOUND)
-		n = RG_STATS_FOUND;
-	else if (a->status == RG_DIR_NOTFOUND)
-		n = RG_STATS_NOTFOUND;
-	rg_stats_lookup(d->ops->stats, n);
+	if (a->status != RG_DIR_FOUND && a->status != RG_DIR_NOTFOUND &&
+	    a->status != RG_DIR_ERROR) {
+		a->status = RG_DIR_ERROR;
+		snprintf(a->why, sizeof(a->why), "backend gave no answer");
+	}
+	if (questions[q].counted) {
+		if (a->stale)
+			n = RG_STATS_STALE;
+		else if (a->status == RG_DIR_FOUND)
+			n = RG_STATS_FOUND;
+		else if (a->status == RG_DIR_NOTFOUND)
+			n = RG_STATS_NOTFOUND;
+		rg_stats_lookup(d->ops->stats, n);
+	}
+	trace(d, q, key, addr, a);
 }
 
 void
@@ -38,7 +117,7 @@ rg_dir_recipient(struct rg_dir *d, const char *addr, struct rg_dir_answer *a)
 {
 	answer_reset(a);
 	d->ops->recipient(d, addr, a);
-	count(d, a);
+	answered(d, Q_RECIPIENT, addr, NULL, a);
 }
 
 void
@@ -47,7 +126,7 @@ rg_dir_login_owns(struct rg_dir *d, const char *login, const char *addr,
 {
 	answer_reset(a);
 	d->ops->login_owns(d, login, addr, a);
-	count(d, a);
+	answered(d, Q_LOGIN, login, addr, a);
 }
 
 void
@@ -61,6 +140,7 @@ rg_dir_login_addresses(struct rg_dir *d, const char *login,
 		return;
 	}
 	d->ops->login_addresses(d, login, each, arg, a);
+	answered(d, Q_ADDRESSES, login, NULL, a);
 }
 
 bool
@@ -73,14 +153,14 @@ void
 rg_dir_login_suspended(struct rg_dir *d, const char *login, struct rg_dir_answer *a)
 {
 	answer_reset(a);
-	/* Nothing to ask: not a lookup, so not counted. */
+	/* Nothing to ask: not a lookup, so neither counted nor traced. */
 	if (d->ops->login_suspended == NULL) {
 		a->status = RG_DIR_NOTFOUND;
 		a->why[0] = '\0';
 		return;
 	}
 	d->ops->login_suspended(d, login, a);
-	count(d, a);
+	answered(d, Q_SUSPENDED, login, NULL, a);
 }
 
 void
@@ -95,6 +175,7 @@ rg_dir_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t l
 		return;
 	}
 	d->ops->address_login(d, addr, login_r, loginlen, a);
+	answered(d, Q_OWNER, addr, NULL, a);
 	if (a->status != RG_DIR_FOUND)
 		login_r[0] = '\0';
 }

@@ -18,7 +18,6 @@
 #include <ldap.h>
 
 #include "common/clock.h"
-#include "common/log.h"
 #include "common/stats.h"
 #include "dir_ldap.h"
 #include "dir_ldap_pool.h"
@@ -518,47 +517,6 @@ cache_key(char *buf, size_t buflen, char tag, const char *v1, const char *v2)
 	return 1 + l1 + 1 + l2;
 }
 
-/*
- * Per-lookup detail is debug only: the decision line already carries
- * lookup=, lookup_error= and directory=stale, and state changes are
- * logged as ldap=down / ldap=up.  At warning level an outage doubled
- * the log volume on the hot path.
- */
-static void
-log_stale(const char *what, const char *key, double age, const struct rg_dir_answer *a)
-{
-	struct rg_kv kv;
-	char agebuf[32];
-
-	if (!rg_log_enabled(RG_LOG_DEBUG))
-		return;
-	snprintf(agebuf, sizeof(agebuf), "%.0f", age);
-	rg_kv_init(&kv);
-	rg_kv_add(&kv, "directory", "stale");
-	rg_kv_add(&kv, "lookup", what);
-	rg_kv_add(&kv, "key", key);
-	rg_kv_add(&kv, "age", agebuf);
-	rg_kv_add(&kv, "uri", a->source);
-	rg_kv_add(&kv, "why", a->why);
-	rg_log(RG_LOG_DEBUG, "%s", rg_kv_str(&kv));
-}
-
-static void
-log_error(const char *what, const char *key, const struct rg_dir_answer *a)
-{
-	struct rg_kv kv;
-
-	if (!rg_log_enabled(RG_LOG_DEBUG))
-		return;
-	rg_kv_init(&kv);
-	rg_kv_add(&kv, "ldap", "error");
-	rg_kv_add(&kv, "lookup", what);
-	rg_kv_add(&kv, "key", key);
-	rg_kv_add(&kv, "uri", a->source);
-	rg_kv_add(&kv, "why", a->why);
-	rg_log(RG_LOG_DEBUG, "%s", rg_kv_str(&kv));
-}
-
 /* A cached value: the kind of a recipient ('R'), or a login's suspension. */
 static void
 from_cache(char tag, int value, struct rg_dir_answer *a)
@@ -576,7 +534,7 @@ from_cache(char tag, int value, struct rg_dir_answer *a)
  * a directory answer is stored; an error falls back to a stale positive.
  */
 static void
-cached(struct ldap_backend *b, const char *what, char tag, const char *v1, const char *v2,
+cached(struct ldap_backend *b, char tag, const char *v1, const char *v2,
     struct rg_dir_answer *a)
 {
 	char key[1100];
@@ -618,23 +576,20 @@ cached(struct ldap_backend *b, const char *what, char tag, const char *v1, const
 		a->status = RG_DIR_FOUND;
 		from_cache(tag, value, a);
 		a->stale = true;
-		log_stale(what, v2 != NULL ? v2 : v1, age, a);
-		return;
 	}
-	log_error(what, v2 != NULL ? v2 : v1, a);
 }
 
 static void
 op_recipient(struct rg_dir *d, const char *addr, struct rg_dir_answer *a)
 {
-	cached(d->backend, "recipient", 'R', addr, NULL, a);
+	cached(d->backend, 'R', addr, NULL, a);
 }
 
 static void
 op_login_owns(struct rg_dir *d, const char *login, const char *addr,
     struct rg_dir_answer *a)
 {
-	cached(d->backend, "login", 'L', login, addr, a);
+	cached(d->backend, 'L', login, addr, a);
 }
 
 /*
@@ -644,7 +599,7 @@ op_login_owns(struct rg_dir *d, const char *login, const char *addr,
 static void
 op_login_suspended(struct rg_dir *d, const char *login, struct rg_dir_answer *a)
 {
-	cached(d->backend, "suspended", 'S', login, NULL, a);
+	cached(d->backend, 'S', login, NULL, a);
 }
 
 static bool

@@ -131,6 +131,24 @@ sed -i "s|^directory = .*|directory = { backend = \"ldap\"; on_error = \"tempfai
 expect_rc 75 "-T with the directory down" "$R" -T -c "$T/ldap.conf" client=203.0.113.9 from=x@isp.example rcpt=alice@example.edu
 grep -qE 'action=tempfail stage=rcpt reason=directory-unavailable .*reply="451 4\.3\.0' "$T/out" && pass ||
 	fail "directory down: $(cat "$T/out")"
+# -v traces every lookup at dir.c's one choke point, whatever the backend:
+# backend, question, key (escaped), the three-way answer.
+"$R" -T -v -c "$T/ldap.conf" client=203.0.113.9 from=x@isp.example rcpt=alice@example.edu >"$T/out" 2>&1
+grep -qE "directory=lookup backend=ldap question=recipient key=alice@example.edu answer=error source=ldap://127.0.0.1:$dead/? why=" \
+    "$T/out" && pass || fail "-v, ldap down: no traced error: $(cat "$T/out")"
+"$R" -T -v -c "$T/good.conf" client=203.0.113.9 auth=$'al\001ice' tls=TLSv1.3 from=alice@example.edu \
+    rcpt=alice@example.edu >"$T/out" 2>&1
+"$R" -T -v -c "$T/good.conf" client=203.0.113.9 from=x@isp.example \
+    rcpt=staff@example.edu rcpt=nobody@example.edu >>"$T/out" 2>&1
+for want in 'directory=lookup backend=file question=login key="al\x01ice" address=alice@example.edu answer=notfound ' \
+    'directory=lookup backend=file question=recipient key=staff@example.edu answer=found kind=list ' \
+    'directory=lookup backend=file question=recipient key=nobody@example.edu answer=notfound '; do
+	grep -qF -- "$want" "$T/out" && pass || fail "-v, file: no line with '$want' in: $(cat "$T/out")"
+done
+[ "$(grep -c 'directory=lookup' "$T/out")" -eq 3 ] && pass ||
+	fail "-v, file: want one trace line per lookup (3): $(cat "$T/out")"
+"$R" -T -c "$T/good.conf" client=203.0.113.9 from=x@isp.example rcpt=alice@example.edu >"$T/out" 2>&1
+grep -q 'directory=lookup' "$T/out" && fail "lookups traced without -v: $(cat "$T/out")" || pass
 # Daemon mode: detach, write the pid file, drop to -u, serve, reload as
 # the new user, and remove the pid file on exit.
 # @include is relative to the including file, wherever relayguard starts

@@ -98,7 +98,8 @@ want_ms "$T/out.out" 6 100
 want "$T/out.out" 7 "key=<bob@example.edu> status=found kind=mailbox stale=no source=$URI_A"
 want "$T/out.out" 8 "key=<nobody@example.edu> status=notfound"
 want "$T/out.out" 9 "key=<alice@example.edu> status=found kind=mailbox stale=no source=$URI_A"
-grep_log "$T/out.err" "directory=stale lookup=recipient key=alice@example.edu .*uri=$URI_A"
+grep_log "$T/out.err" "directory=lookup backend=ldap question=recipient key=alice@example.edu answer=found kind=mailbox stale=yes source=$URI_A why="
+grep_log "$T/out.err" "directory=lookup backend=ldap question=recipient key=bob@example.edu answer=error source=$URI_A why="
 grep_log "$T/out.err" "ldap=down uri=$URI_A why="
 grep_log "$T/out.err" "ldap=up uri=$URI_A"
 
