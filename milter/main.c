@@ -219,8 +219,8 @@ run(const char *path, const char *socket, bool foreground, const char *user,
 	return rc;
 }
 
-/* "unix:rel.sock" made absolute against the cwd; other sockets as given. */
-static const char *
+/* "unix:rel.sock" made absolute against the cwd; other sockets as given.  Malloc'd. */
+static char *
 abs_socket(const char *spec)
 {
 	const char *colon = strchr(spec, ':');
@@ -228,7 +228,7 @@ abs_socket(const char *spec)
 
 	if (colon == NULL || (strncmp(spec, "unix:", 5) != 0 && strncmp(spec, "local:", 6) != 0) ||
 	    colon[1] == '/' || colon[1] == '\0')
-		return spec;
+		return strdup(spec);
 	if ((name = rg_config_abspath(colon + 1)) == NULL)
 		return NULL;
 	if (asprintf(&out, "%.*s%s", (int)(colon + 1 - spec), spec, name) < 0)
@@ -348,12 +348,18 @@ main(int argc, char **argv)
 	 * The daemon changes to / before libmilter creates the socket, and
 	 * reloads later: -c, -P and a unix: -p must not depend on the cwd.
 	 */
-	if ((path = rg_config_abspath(path)) == NULL ||
-	    (pidfile != NULL && (pidfile = rg_config_abspath(pidfile)) == NULL) ||
-	    (socket != NULL && (socket = abs_socket(socket)) == NULL)) {
+	char *apath = rg_config_abspath(path);
+	char *apid = pidfile != NULL ? rg_config_abspath(pidfile) : NULL;
+	char *asock = socket != NULL ? abs_socket(socket) : NULL;
+
+	if (apath == NULL || (pidfile != NULL && apid == NULL) || (socket != NULL && asock == NULL)) {
 		fprintf(stderr, "relayguard: cannot name the current directory: %s\n",
 		    strerror(errno));
-		return EX_OSERR;
-	}
-	return run(path, socket, foreground, user, pidfile);
+		rc = EX_OSERR;
+	} else
+		rc = run(apath, asock, foreground, user, apid);
+	free(apath);
+	free(apid);
+	free(asock);
+	return rc;
 }
