@@ -36,7 +36,7 @@ valid_addr(struct rg_errs *e, const config_setting_t *s, const char *what,
 
 static void
 load_addresses(struct rg_errs *e, struct rg_dir *d, const config_setting_t *list,
-    const char *what, enum rg_dir_kind kind, const char *login)
+    const char *what, enum rg_rcpt_kind kind, const char *login)
 {
 	struct rg_addr a;
 	int n = list ? config_setting_length(list) : 0;
@@ -96,7 +96,7 @@ load_groups(struct rg_errs *e, struct rg_dir *d, const config_t *cf, const char 
 			addr = entry_string(e, g, "address");
 			if (addr == NULL || !valid_addr(e, g, "address", addr, &a))
 				continue;
-			rg_dir_file_add_recipient(d, a.norm, fwd ? RG_DIR_FORWARD : RG_DIR_LIST);
+			rg_dir_file_add_recipient(d, a.norm, fwd ? RG_KIND_FORWARD : RG_KIND_LIST);
 			if (fwd) {
 				const char *t = entry_string(e, g, "target");
 				struct rg_addr ta;
@@ -122,7 +122,7 @@ load_groups(struct rg_errs *e, struct rg_dir *d, const config_t *cf, const char 
 				continue;
 			}
 			load_addresses(e, d, rg_conf_strings(e, g, "addresses"), "address",
-			    RG_DIR_MAILBOX, login);
+			    RG_KIND_MAILBOX, login);
 			if (rg_conf_bool(e, g, "suspended", false, &suspended) && suspended)
 				rg_dir_file_set_suspended(d, login);
 		}
@@ -142,7 +142,7 @@ rg_conf_dirfile(struct rg_errs *e, const char *path)
 	d = rg_dir_file_new(path);
 	rg_conf_check_keys(e, config_root_setting(&cf), keys);
 	load_addresses(e, d, rg_conf_strings(e, config_root_setting(&cf), "mailboxes"),
-	    "mailbox", RG_DIR_MAILBOX, NULL);
+	    "mailbox", RG_KIND_MAILBOX, NULL);
 	load_groups(e, d, &cf, "forwards");
 	load_groups(e, d, &cf, "lists");
 	load_groups(e, d, &cf, "logins");

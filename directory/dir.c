@@ -17,7 +17,7 @@ answer_reset(struct rg_dir_answer *a)
 {
 	memset(a, 0, sizeof(*a));
 	/* An answer the backend never set must read as "could not tell". */
-	a->status = RG_DIR_ERROR;
+	a->status = RG_LOOKUP_ERROR;
 	strcpy(a->why, "backend gave no answer");
 }
 
@@ -42,12 +42,14 @@ static const struct {
 };
 
 static const char *
-status_name(enum rg_dir_status st)
+status_name(enum rg_lookup st)
 {
 	switch (st) {
-	case RG_DIR_FOUND:	return "found";
-	case RG_DIR_NOTFOUND:	return "notfound";
-	case RG_DIR_ERROR:	break;
+	case RG_LOOKUP_FOUND:	return "found";
+	case RG_LOOKUP_NOTFOUND:	return "notfound";
+	case RG_LOOKUP_ERROR:
+	case RG_LOOKUP_NONE:	/* answered() made it an error first */
+		break;
 	}
 	return "error";
 }
@@ -73,14 +75,14 @@ trace(const struct rg_dir *d, enum question q, const char *key, const char *addr
 	if (addr != NULL)
 		rg_kv_add(&kv, "address", addr);
 	rg_kv_add(&kv, "answer", status_name(a->status));
-	if (q == Q_RECIPIENT && a->status == RG_DIR_FOUND)
+	if (q == Q_RECIPIENT && a->status == RG_LOOKUP_FOUND)
 		rg_kv_add(&kv, "kind", rg_dir_kind_name(a->kind));
-	if (q == Q_LOGIN && a->status != RG_DIR_ERROR && rg_dir_suspends(d))
+	if (q == Q_LOGIN && a->status != RG_LOOKUP_ERROR && rg_dir_suspends(d))
 		rg_kv_add(&kv, "suspended", a->suspended ? "yes" : "no");
 	if (a->stale)
 		rg_kv_add(&kv, "stale", "yes");
 	rg_kv_add(&kv, "source", a->source[0] != '\0' ? a->source : NULL);
-	if (a->status == RG_DIR_ERROR || a->stale)
+	if (a->status == RG_LOOKUP_ERROR || a->stale)
 		rg_kv_add(&kv, "why", a->why);
 	rg_log(RG_LOG_DEBUG, "%s", rg_kv_str(&kv));
 }
@@ -95,17 +97,17 @@ answered(const struct rg_dir *d, enum question q, const char *key, const char *a
 {
 	enum rg_stats_answer n = RG_STATS_ERROR;
 
-	if (a->status != RG_DIR_FOUND && a->status != RG_DIR_NOTFOUND &&
-	    a->status != RG_DIR_ERROR) {
-		a->status = RG_DIR_ERROR;
+	if (a->status != RG_LOOKUP_FOUND && a->status != RG_LOOKUP_NOTFOUND &&
+	    a->status != RG_LOOKUP_ERROR) {
+		a->status = RG_LOOKUP_ERROR;
 		snprintf(a->why, sizeof(a->why), "backend gave no answer");
 	}
 	if (questions[q].counted) {
 		if (a->stale)
 			n = RG_STATS_STALE;
-		else if (a->status == RG_DIR_FOUND)
+		else if (a->status == RG_LOOKUP_FOUND)
 			n = RG_STATS_FOUND;
-		else if (a->status == RG_DIR_NOTFOUND)
+		else if (a->status == RG_LOOKUP_NOTFOUND)
 			n = RG_STATS_NOTFOUND;
 		rg_stats_lookup(d->ops->stats, n);
 	}
@@ -155,7 +157,7 @@ rg_dir_login_suspended(struct rg_dir *d, const char *login, struct rg_dir_answer
 	answer_reset(a);
 	/* Nothing to ask: not a lookup, so neither counted nor traced. */
 	if (d->ops->login_suspended == NULL) {
-		a->status = RG_DIR_NOTFOUND;
+		a->status = RG_LOOKUP_NOTFOUND;
 		a->why[0] = '\0';
 		return;
 	}
@@ -176,7 +178,7 @@ rg_dir_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t l
 	}
 	d->ops->address_login(d, addr, login_r, loginlen, a);
 	answered(d, Q_OWNER, addr, NULL, a);
-	if (a->status != RG_DIR_FOUND)
+	if (a->status != RG_LOOKUP_FOUND)
 		login_r[0] = '\0';
 }
 
@@ -218,12 +220,12 @@ rg_dir_destroy(struct rg_dir **dp)
 }
 
 const char *
-rg_dir_kind_name(enum rg_dir_kind k)
+rg_dir_kind_name(enum rg_rcpt_kind k)
 {
 	switch (k) {
-	case RG_DIR_MAILBOX:	return "mailbox";
-	case RG_DIR_FORWARD:	return "forward";
-	case RG_DIR_LIST:	return "list";
+	case RG_KIND_MAILBOX:	return "mailbox";
+	case RG_KIND_FORWARD:	return "forward";
+	case RG_KIND_LIST:	return "list";
 	}
 	return "unknown";
 }

@@ -4,7 +4,8 @@
  * dir.h - the directory interface: who exists, and which addresses a login owns.
  *
  * Every backend (file, ldap) answers each question three ways: found,
- * not found, or could not tell (RG_DIR_ERROR).  Callers must never fold
+ * not found, or could not tell (RG_LOOKUP_ERROR, common/answer.h, the
+ * same words the policy engine decides on).  Callers must never fold
  * an error into either of the other two: an error read as "not found"
  * bounces mail for a real user, and read as "found" opens a relay.
  *
@@ -18,23 +19,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/answer.h"
 #include "common/stats.h"
-
-enum rg_dir_status {
-	RG_DIR_FOUND,
-	RG_DIR_NOTFOUND,
-	RG_DIR_ERROR,
-};
 
 /* The room for rg_dir_answer.target: two full addresses and a separator. */
 #define RG_DIR_TARGET_MAX	520
-
-/* What a found recipient is. */
-enum rg_dir_kind {
-	RG_DIR_MAILBOX,
-	RG_DIR_FORWARD,
-	RG_DIR_LIST,
-};
 
 /*
  * One lookup's answer.  'source' names what answered or what failed
@@ -43,8 +32,8 @@ enum rg_dir_kind {
  * Both strings are safe to log but still go through rg_log escaping.
  */
 struct rg_dir_answer {
-	enum rg_dir_status status;
-	enum rg_dir_kind kind;		/* valid when status == RG_DIR_FOUND */
+	enum rg_lookup status;
+	enum rg_rcpt_kind kind;		/* valid when status == RG_LOOKUP_FOUND */
 	bool stale;
 	char source[128];
 	char why[128];
@@ -150,6 +139,6 @@ bool	rg_dir_probe(struct rg_dir *, char *err, size_t errlen);
 void	rg_dir_destroy(struct rg_dir **);
 
 /* Stable names for logs: "mailbox", "forward", "list". */
-const char *rg_dir_kind_name(enum rg_dir_kind);
+const char *rg_dir_kind_name(enum rg_rcpt_kind);
 
 #endif

@@ -56,15 +56,15 @@ file_recipient(struct rg_dir *d, const char *addr, struct rg_dir_answer *a)
 	rg_strcpy(a->source, sizeof(a->source), f->source);
 	a->why[0] = '\0';
 	if (rg_strmap_get(f->recipients, addr, &v)) {
-		a->status = RG_DIR_FOUND;
-		a->kind = (enum rg_dir_kind)((intptr_t)v - 1);
-		if (a->kind == RG_DIR_FORWARD && rg_strmap_get(f->targets, addr, &v)) {
+		a->status = RG_LOOKUP_FOUND;
+		a->kind = (enum rg_rcpt_kind)((intptr_t)v - 1);
+		if (a->kind == RG_KIND_FORWARD && rg_strmap_get(f->targets, addr, &v)) {
 			const char *t = f->strs[(intptr_t)v];
 
 			rg_dir_add_target(a, t, strlen(t));
 		}
 	} else {
-		a->status = RG_DIR_NOTFOUND;
+		a->status = RG_LOOKUP_NOTFOUND;
 	}
 }
 
@@ -82,10 +82,10 @@ file_login_owns(struct rg_dir *d, const char *login, const char *addr,
 	a->why[0] = '\0';
 	/* Longer than any stored key: it cannot be there. */
 	if (n < 0 || (size_t)n >= sizeof(key))
-		a->status = RG_DIR_NOTFOUND;
+		a->status = RG_LOOKUP_NOTFOUND;
 	else
 		a->status = rg_strmap_get(f->owners, key, NULL) ?
-		    RG_DIR_FOUND : RG_DIR_NOTFOUND;
+		    RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND;
 	a->suspended = rg_strmap_get(f->logins, login, &v) && f->login_v[(intptr_t)v].suspended;
 }
 
@@ -99,7 +99,7 @@ file_login_suspended(struct rg_dir *d, const char *login, struct rg_dir_answer *
 	rg_strcpy(a->source, sizeof(a->source), f->source);
 	a->why[0] = '\0';
 	a->suspended = rg_strmap_get(f->logins, login, &v) && f->login_v[(intptr_t)v].suspended;
-	a->status = a->suspended ? RG_DIR_FOUND : RG_DIR_NOTFOUND;
+	a->status = a->suspended ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND;
 }
 
 /* The first login in the file that lists 'addr' among its addresses. */
@@ -112,12 +112,12 @@ file_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t log
 
 	rg_strcpy(a->source, sizeof(a->source), f->source);
 	a->why[0] = '\0';
-	a->status = RG_DIR_NOTFOUND;
+	a->status = RG_LOOKUP_NOTFOUND;
 	if (!rg_strmap_get(f->addr_owner, addr, &v) ||
 	    strlen(f->login_v[(intptr_t)v].name) >= loginlen)
 		return;
 	rg_strcpy(login_r, loginlen, f->login_v[(intptr_t)v].name);
-	a->status = RG_DIR_FOUND;
+	a->status = RG_LOOKUP_FOUND;
 }
 
 static void
@@ -129,14 +129,14 @@ file_login_addresses(struct rg_dir *d, const char *login,
 
 	rg_strcpy(a->source, sizeof(a->source), f->source);
 	a->why[0] = '\0';
-	a->status = RG_DIR_NOTFOUND;
+	a->status = RG_LOOKUP_NOTFOUND;
 	if (!rg_strmap_get(f->logins, login, &v))
 		return;
 	for (size_t i = 0; i < f->login_v[(intptr_t)v].n; i++)
 		each(arg, f->login_v[(intptr_t)v].addrs[i]);
 	/* A login named only to be suspended owns nothing. */
 	if (f->login_v[(intptr_t)v].n > 0)
-		a->status = RG_DIR_FOUND;
+		a->status = RG_LOOKUP_FOUND;
 }
 
 static void
@@ -193,7 +193,7 @@ rg_dir_file_new(const char *source)
 }
 
 void
-rg_dir_file_add_recipient(struct rg_dir *d, const char *addr, enum rg_dir_kind kind)
+rg_dir_file_add_recipient(struct rg_dir *d, const char *addr, enum rg_rcpt_kind kind)
 {
 	struct file_dir *f = d->backend;
 

@@ -16,7 +16,7 @@
 struct rg_dir *rg_dir_file_new(const char *source);
 
 /* Build-time only.  Addresses are matched case-insensitively. */
-void	rg_dir_file_add_recipient(struct rg_dir *, const char *addr, enum rg_dir_kind);
+void	rg_dir_file_add_recipient(struct rg_dir *, const char *addr, enum rg_rcpt_kind);
 void	rg_dir_file_add_login_address(struct rg_dir *, const char *login, const char *addr);
 /* Mark a login suspended (directory.conf: suspended = true). */
 void	rg_dir_file_set_suspended(struct rg_dir *, const char *login);

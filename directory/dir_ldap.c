@@ -7,8 +7,8 @@
  * One lookup = acquire a pooled connection, run one or two searches
  * against one deadline, release.  A transport failure closes the
  * connection and reopens it once (possibly on the next URI); a second
- * failure, a timeout or a server-side error is RG_DIR_ERROR.  Zero
- * entries is RG_DIR_NOTFOUND and never anything else.
+ * failure, a timeout or a server-side error is RG_LOOKUP_ERROR.  Zero
+ * entries is RG_LOOKUP_NOTFOUND and never anything else.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +66,7 @@ lookup_begin(struct lookup *lk, struct ldap_backend *b, struct rg_dir_answer *a)
 		return false;
 	lk->conn = rg_ldap_pool_acquire(b->pool, lk->deadline);
 	if (lk->conn == NULL) {
-		a->status = RG_DIR_ERROR;
+		a->status = RG_LOOKUP_ERROR;
 		snprintf(a->source, sizeof(a->source), "ldap-pool");
 		snprintf(a->why, sizeof(a->why), "no free LDAP connection within %.1fs "
 		    "(raise pool_size?)", b->timeout);
@@ -86,7 +86,7 @@ lookup_end(struct lookup *lk)
 static void
 set_error(struct lookup *lk, const char *why)
 {
-	lk->a->status = RG_DIR_ERROR;
+	lk->a->status = RG_LOOKUP_ERROR;
 	snprintf(lk->a->source, sizeof(lk->a->source), "%s",
 	    rg_ldap_conn_uri(lk->b->pool, lk->conn));
 	snprintf(lk->a->why, sizeof(lk->a->why), "%s", why);
@@ -145,7 +145,7 @@ search_once(LDAP *ld, const struct ldap_backend *b, const char *filter, char **a
 
 /*
  * Run one search.  Returns true with *res_r (maybe zero entries) on an
- * answer; false with lk->a filled as RG_DIR_ERROR otherwise.  A
+ * answer; false with lk->a filled as RG_LOOKUP_ERROR otherwise.  A
  * transport failure reopens the connection once, within the deadline.
  */
 static bool
@@ -163,7 +163,7 @@ search(struct lookup *lk, const char *filter, char **attrs, LDAPMessage **res_r)
 		int rc;
 
 		if (!rg_ldap_conn_ready(b->pool, lk->conn, lk->deadline, lk->a)) {
-			lk->a->status = RG_DIR_ERROR;
+			lk->a->status = RG_LOOKUP_ERROR;
 			return false;
 		}
 		ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
@@ -221,7 +221,7 @@ add_targets(LDAP *ld, LDAPMessage *e, const char *attr, struct rg_dir_answer *a)
 }
 
 static void
-answered(struct lookup *lk, enum rg_dir_status st, enum rg_dir_kind kind)
+answered(struct lookup *lk, enum rg_lookup st, enum rg_rcpt_kind kind)
 {
 	lk->a->status = st;
 	lk->a->kind = kind;
@@ -254,7 +254,7 @@ expand(struct lookup *lk, const char *tmpl, const char *value, bool *nodomain_r)
 enum searched {
 	SEARCHED,		/* *res_r holds the entries, maybe none */
 	SKIPPED,		/* the template needs a domain the value lacks: no entry */
-	FAILED,			/* the answer is settled as RG_DIR_ERROR */
+	FAILED,			/* the answer is settled as RG_LOOKUP_ERROR */
 };
 
 /* Expand 'tmpl' with 'value' and run the search. */
@@ -278,7 +278,7 @@ expand_search(struct lookup *lk, const char *tmpl, const char *value, char **att
  * (the caller frees it), NOTFOUND with nothing to free, or ERROR with
  * the answer settled.
  */
-static enum rg_dir_status
+static enum rg_lookup
 first_entry(struct lookup *lk, const char *tmpl, const char *value, char **attrs,
     LDAPMessage **res_r, LDAPMessage **e_r)
 {
@@ -286,16 +286,16 @@ first_entry(struct lookup *lk, const char *tmpl, const char *value, char **attrs
 	case SEARCHED:
 		break;
 	case SKIPPED:
-		return RG_DIR_NOTFOUND;
+		return RG_LOOKUP_NOTFOUND;
 	case FAILED:
-		return RG_DIR_ERROR;
+		return RG_LOOKUP_ERROR;
 	}
 	*e_r = ldap_first_entry((LDAP *)rg_ldap_conn_ld(lk->conn), *res_r);
 	if (*e_r != NULL)
-		return RG_DIR_FOUND;
+		return RG_LOOKUP_FOUND;
 	ldap_msgfree(*res_r);
 	*res_r = NULL;
-	return RG_DIR_NOTFOUND;
+	return RG_LOOKUP_NOTFOUND;
 }
 
 static void
@@ -314,38 +314,40 @@ ldap_recipient(struct lookup *lk, const char *addr)
 	if (attrs[0] == NULL)
 		attrs[0] = LDAP_NO_ATTRS;
 	switch (first_entry(lk, b->recipient_filter, addr, attrs, &res, &e)) {
-	case RG_DIR_ERROR:
+	case RG_LOOKUP_ERROR:
+	case RG_LOOKUP_NONE:	/* first_entry() never says it */
 		return;
-	case RG_DIR_FOUND: {
-		enum rg_dir_kind k = RG_DIR_MAILBOX;
+	case RG_LOOKUP_FOUND: {
+		enum rg_rcpt_kind k = RG_KIND_MAILBOX;
 
 		ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
 		if (has_attr(ld, e, b->forward_attr))
-			k = RG_DIR_FORWARD;
+			k = RG_KIND_FORWARD;
 		else if (has_attr(ld, e, b->member_attr))
-			k = RG_DIR_LIST;
-		answered(lk, RG_DIR_FOUND, k);
-		if (k == RG_DIR_FORWARD)
+			k = RG_KIND_LIST;
+		answered(lk, RG_LOOKUP_FOUND, k);
+		if (k == RG_KIND_FORWARD)
 			add_targets(ld, e, b->forward_attr, lk->a);
 		ldap_msgfree(res);
 		return;
 	}
-	case RG_DIR_NOTFOUND:
+	case RG_LOOKUP_NOTFOUND:
 		break;
 	}
 	if (b->list_filter != NULL) {
 		switch (first_entry(lk, b->list_filter, addr, noattrs, &res, &e)) {
-		case RG_DIR_ERROR:
+		case RG_LOOKUP_ERROR:
+		case RG_LOOKUP_NONE:
 			return;
-		case RG_DIR_FOUND:
+		case RG_LOOKUP_FOUND:
 			ldap_msgfree(res);
-			answered(lk, RG_DIR_FOUND, RG_DIR_LIST);
+			answered(lk, RG_LOOKUP_FOUND, RG_KIND_LIST);
 			return;
-		case RG_DIR_NOTFOUND:
+		case RG_LOOKUP_NOTFOUND:
 			break;
 		}
 	}
-	answered(lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+	answered(lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
 }
 
 /* Does entry 'e' carry the suspension mark? */
@@ -382,7 +384,7 @@ ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
 	case SEARCHED:
 		break;
 	case SKIPPED:
-		answered(lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+		answered(lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
 		return;
 	case FAILED:
 		return;
@@ -404,7 +406,7 @@ ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
 		}
 	}
 	ldap_msgfree(res);
-	answered(lk, owns ? RG_DIR_FOUND : RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+	answered(lk, owns ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
 	lk->a->suspended = suspended;
 }
 
@@ -428,7 +430,7 @@ op_login_addresses(struct rg_dir *d, const char *login,
 	case SEARCHED:
 		break;
 	case SKIPPED:
-		answered(&lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+		answered(&lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
 		lookup_end(&lk);
 		return;
 	case FAILED:
@@ -452,7 +454,7 @@ op_login_addresses(struct rg_dir *d, const char *login,
 			ldap_value_free_len(v);
 		}
 	ldap_msgfree(res);
-	answered(&lk, any ? RG_DIR_FOUND : RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+	answered(&lk, any ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
 	lookup_end(&lk);
 }
 
@@ -478,7 +480,7 @@ op_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t login
 	case SEARCHED:
 		break;
 	case SKIPPED:
-		answered(&lk, RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+		answered(&lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
 		lookup_end(&lk);
 		return;
 	case FAILED:
@@ -498,7 +500,7 @@ op_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t login
 		ldap_value_free_len(v);
 	}
 	ldap_msgfree(res);
-	answered(&lk, any ? RG_DIR_FOUND : RG_DIR_NOTFOUND, RG_DIR_MAILBOX);
+	answered(&lk, any ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
 	lookup_end(&lk);
 }
 
@@ -522,9 +524,9 @@ static void
 from_cache(char tag, int value, struct rg_dir_answer *a)
 {
 	if (tag == 'R') {
-		a->kind = (enum rg_dir_kind)value;
+		a->kind = (enum rg_rcpt_kind)value;
 	} else {
-		a->kind = RG_DIR_MAILBOX;
+		a->kind = RG_KIND_MAILBOX;
 		a->suspended = value != 0;
 	}
 }
@@ -548,7 +550,7 @@ cached(struct ldap_backend *b, char tag, const char *v1, const char *v2,
 	if (klen > 0)
 		hit = rg_cache_get(b->cache, key, klen, &positive, &value, &age);
 	if (hit == RG_CACHE_FRESH) {
-		a->status = positive ? RG_DIR_FOUND : RG_DIR_NOTFOUND;
+		a->status = positive ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND;
 		from_cache(tag, value, a);
 		snprintf(a->source, sizeof(a->source), "cache");
 		a->why[0] = '\0';
@@ -561,19 +563,19 @@ cached(struct ldap_backend *b, char tag, const char *v1, const char *v2,
 			ldap_login_owns(&lk, v1, v2);
 		} else {
 			ldap_login_owns(&lk, v1, NULL);
-			if (a->status != RG_DIR_ERROR)
-				a->status = a->suspended ? RG_DIR_FOUND : RG_DIR_NOTFOUND;
+			if (a->status != RG_LOOKUP_ERROR)
+				a->status = a->suspended ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND;
 		}
 		lookup_end(&lk);
 	}
-	if (a->status != RG_DIR_ERROR) {
+	if (a->status != RG_LOOKUP_ERROR) {
 		if (klen > 0)
-			rg_cache_put(b->cache, key, klen, a->status == RG_DIR_FOUND,
+			rg_cache_put(b->cache, key, klen, a->status == RG_LOOKUP_FOUND,
 			    tag == 'R' ? (int)a->kind : a->suspended);
 		return;
 	}
 	if (hit == RG_CACHE_STALE && positive) {
-		a->status = RG_DIR_FOUND;
+		a->status = RG_LOOKUP_FOUND;
 		from_cache(tag, value, a);
 		a->stale = true;
 	}

@@ -21,7 +21,7 @@
  * Promises: every value put into a filter is escaped (RFC 4515); each
  * lookup finishes within 'timeout' seconds, connecting and retrying
  * included; a broken connection is reopened once, then the answer is
- * RG_DIR_ERROR; a server that keeps failing is skipped for a short
+ * RG_LOOKUP_ERROR; a server that keeps failing is skipped for a short
  * while (circuit breaker) and "ldap=down"/"ldap=up" is logged; answers
  * are cached, and a cached positive answer is served (stale) when every
  * server fails.  No secret is ever logged or put in an answer.

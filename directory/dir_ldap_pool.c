@@ -187,7 +187,7 @@ rg_ldap_pool_set_clock(struct rg_ldap_pool *p, rg_clock_fn clock, void *arg)
 static void
 answer_all_down(const struct rg_ldap_pool *p, struct rg_dir_answer *a)
 {
-	a->status = RG_DIR_ERROR;
+	a->status = RG_LOOKUP_ERROR;
 	snprintf(a->source, sizeof(a->source), "%s", p->uris[0].uri);
 	snprintf(a->why, sizeof(a->why), "every LDAP server is marked down; retrying "
 	    "within %.0fs", p->retry_interval);

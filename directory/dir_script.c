@@ -23,10 +23,10 @@ struct row {
 	enum question q;
 	char *login;		/* Q_OWNS, Q_SUSPENDED */
 	char *addr;		/* Q_RECIPIENT, Q_OWNS */
-	enum rg_dir_status status;
-	enum rg_dir_kind kind;
+	enum rg_lookup status;
+	enum rg_rcpt_kind kind;
 	bool stale;
-	char *why;		/* RG_DIR_ERROR: the reason given, or a default */
+	char *why;		/* RG_LOOKUP_ERROR: the reason given, or a default */
 };
 
 struct script_dir {
@@ -49,13 +49,13 @@ answer(const struct script_dir *sd, const struct row *r, struct rg_dir_answer *a
 	rg_strcpy(a->source, sizeof(a->source), sd->source);
 	a->why[0] = '\0';
 	if (r == NULL) {
-		a->status = RG_DIR_NOTFOUND;
+		a->status = RG_LOOKUP_NOTFOUND;
 		return;
 	}
 	a->status = r->status;
 	a->kind = r->kind;
 	a->stale = r->stale;
-	if (r->status == RG_DIR_ERROR)
+	if (r->status == RG_LOOKUP_ERROR)
 		rg_strcpy(a->why, sizeof(a->why), r->why);
 	else if (r->stale)
 		/* What the cache covered for, as the LDAP backend says it. */
@@ -100,13 +100,13 @@ script_login_owns(struct rg_dir *d, const char *login, const char *addr,
 	 * As LDAP reads the suspension in the ownership search, so here: a
 	 * suspension the script cannot tell makes the whole answer an error.
 	 */
-	if (!sd->suspends || a->status == RG_DIR_ERROR || (sus = suspended_row(sd, login)) == NULL)
+	if (!sd->suspends || a->status == RG_LOOKUP_ERROR || (sus = suspended_row(sd, login)) == NULL)
 		return;
-	if (sus->status == RG_DIR_ERROR) {
+	if (sus->status == RG_LOOKUP_ERROR) {
 		answer(sd, sus, a);
 		return;
 	}
-	a->suspended = sus->status == RG_DIR_FOUND;
+	a->suspended = sus->status == RG_LOOKUP_FOUND;
 }
 
 static void
@@ -152,11 +152,11 @@ static const struct rg_dir_ops script_ops_suspends = {
 };
 
 static bool
-kind_of(const char *w, enum rg_dir_kind *k)
+kind_of(const char *w, enum rg_rcpt_kind *k)
 {
-	static const struct { const char *name; enum rg_dir_kind kind; } kinds[] = {
-		{ "mailbox", RG_DIR_MAILBOX }, { "forward", RG_DIR_FORWARD },
-		{ "list", RG_DIR_LIST },
+	static const struct { const char *name; enum rg_rcpt_kind kind; } kinds[] = {
+		{ "mailbox", RG_KIND_MAILBOX }, { "forward", RG_KIND_FORWARD },
+		{ "list", RG_KIND_LIST },
 	};
 
 	for (size_t i = 0; w != NULL && i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -183,7 +183,7 @@ parse_answer(struct row *r, char **w, int n, char *msg, size_t msglen)
 		return false;
 	}
 	if (strcmp(w[0], "found") == 0 || strcmp(w[0], "stale") == 0) {
-		r->status = RG_DIR_FOUND;
+		r->status = RG_LOOKUP_FOUND;
 		r->stale = w[0][0] == 's';
 		if (recipient ? (n != 2 || !kind_of(w[1], &r->kind)) : n != 1) {
 			snprintf(msg, msglen, "\"%s\" takes%s%s", w[0], kinds,
@@ -193,7 +193,7 @@ parse_answer(struct row *r, char **w, int n, char *msg, size_t msglen)
 		return true;
 	}
 	if (strcmp(w[0], "notfound") == 0) {
-		r->status = RG_DIR_NOTFOUND;
+		r->status = RG_LOOKUP_NOTFOUND;
 		if (n != 1) {
 			snprintf(msg, msglen, "\"notfound\" takes nothing more (a not-found "
 			    "answer is never stale)");
@@ -205,7 +205,7 @@ parse_answer(struct row *r, char **w, int n, char *msg, size_t msglen)
 		char why[128] = "";
 		size_t used = 0;
 
-		r->status = RG_DIR_ERROR;
+		r->status = RG_LOOKUP_ERROR;
 		for (int i = 1; i < n; i++) {
 			int k = snprintf(why + used, sizeof(why) - used, "%s%s", i > 1 ? " " : "",
 			    w[i]);

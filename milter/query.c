@@ -85,26 +85,26 @@ query_login(struct rg_config *cfg, const char *login, FILE *out)
 	}
 	rg_dir_login_addresses(cfg->dir, login, each_address, &lo, &a);
 	/* Asked as the daemon asks it (the same search, for LDAP), not from the addresses. */
-	if (a.status != RG_DIR_ERROR)
+	if (a.status != RG_LOOKUP_ERROR)
 		rg_dir_login_suspended(cfg->dir, login, &susp);
-	if (a.status == RG_DIR_ERROR) {
+	if (a.status == RG_LOOKUP_ERROR) {
 		rc = error_line(out, a.why, a.source, EX_TEMPFAIL);
-	} else if (susp.status == RG_DIR_ERROR) {
+	} else if (susp.status == RG_LOOKUP_ERROR) {
 		rc = error_line(out, susp.why, susp.source, EX_TEMPFAIL);
-	} else if (a.status == RG_DIR_NOTFOUND && susp.status == RG_DIR_NOTFOUND) {
+	} else if (a.status == RG_LOOKUP_NOTFOUND && susp.status == RG_LOOKUP_NOTFOUND) {
 		fputs("not found\n", out);
 		rc = 1;
 	} else {
 		struct rg_kv kv;
 
-		for (size_t i = 0; a.status == RG_DIR_FOUND && i < lo.n; i++) {
+		for (size_t i = 0; a.status == RG_LOOKUP_FOUND && i < lo.n; i++) {
 			rg_kv_init(&kv);
 			rg_kv_add(&kv, "login", login);
 			rg_kv_add(&kv, "address", lo.lines[i]);
 			rg_kv_add(&kv, "source", a.source);
 			fprintf(out, "found %s\n", rg_kv_str(&kv));
 		}
-		if (susp.status == RG_DIR_FOUND) {
+		if (susp.status == RG_LOOKUP_FOUND) {
 			rg_kv_init(&kv);
 			rg_kv_add(&kv, "login", login);
 			rg_kv_add(&kv, "source", susp.source);
@@ -134,21 +134,22 @@ query_recipient(struct rg_config *cfg, const char *arg, FILE *out)
 	}
 	rg_dir_recipient(cfg->dir, r.norm, &a);
 	switch (a.status) {
-	case RG_DIR_FOUND:
+	case RG_LOOKUP_FOUND:
 		rg_kv_init(&kv);
 		rg_kv_add(&kv, "kind", rg_dir_kind_name(a.kind));
 		/* A mailbox is its own target; a list is expanded by the MTA. */
-		rg_kv_add(&kv, "target", a.kind != RG_DIR_FORWARD ? r.norm :
+		rg_kv_add(&kv, "target", a.kind != RG_KIND_FORWARD ? r.norm :
 		    a.target[0] != '\0' ? a.target : NULL);
 		rg_kv_add(&kv, "source", a.source);
 		if (a.stale)
 			rg_kv_add(&kv, "stale", "yes");
 		fprintf(out, "found %s\n", rg_kv_str(&kv));
 		return 0;
-	case RG_DIR_NOTFOUND:
+	case RG_LOOKUP_NOTFOUND:
 		fputs("not found\n", out);
 		return 1;
-	case RG_DIR_ERROR:
+	case RG_LOOKUP_ERROR:
+	case RG_LOOKUP_NONE:	/* dir.c never answers it */
 		break;
 	}
 	return error_line(out, a.why, a.source, EX_TEMPFAIL);
@@ -195,18 +196,18 @@ rg_query_notice_to(void *arg, const char *sender, struct rg_notice_to *r)
 	if (rg_addr_parse(sender, &s) != RG_ADDR_OK || s.null || s.domain[0] == '\0' || s.routed)
 		return;
 	rg_dir_address_login(cfg->dir, s.norm, login, sizeof(login), &a);
-	if (a.status == RG_DIR_ERROR) {
+	if (a.status == RG_LOOKUP_ERROR) {
 		fallback(r, "the owner lookup", &a);
 		return;
 	}
-	if (a.status == RG_DIR_NOTFOUND)
+	if (a.status == RG_LOOKUP_NOTFOUND)
 		return;
 	rg_dir_login_addresses(cfg->dir, login, first_address, &fa, &a);
-	if (a.status == RG_DIR_ERROR) {
+	if (a.status == RG_LOOKUP_ERROR) {
 		fallback(r, "the owner's address lookup", &a);
 		return;
 	}
-	if (a.status != RG_DIR_FOUND || !fa.any || strcasecmp(fa.addr, s.norm) == 0)
+	if (a.status != RG_LOOKUP_FOUND || !fa.any || strcasecmp(fa.addr, s.norm) == 0)
 		return;
 	r->kind = RG_NOTICE_TO_OWNER;
 	snprintf(r->to, sizeof(r->to), "%s", fa.addr);

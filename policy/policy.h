@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "common/answer.h"
 #include "domset.h"
 #include "netset.h"
 #include "route.h"
@@ -34,20 +35,6 @@ enum rg_check {			/* sender_login, offsite_local */
 enum rg_on_error {		/* what "could not tell" from the directory becomes */
 	RG_ON_ERROR_TEMPFAIL,
 	RG_ON_ERROR_CONTINUE,
-};
-
-/* A three-way directory answer, as the engine sees it. */
-enum rg_lookup {
-	RG_LOOKUP_NONE,		/* no lookup was needed or made */
-	RG_LOOKUP_FOUND,
-	RG_LOOKUP_NOTFOUND,
-	RG_LOOKUP_ERROR,
-};
-
-enum rg_rcpt_kind {
-	RG_KIND_MAILBOX,
-	RG_KIND_FORWARD,
-	RG_KIND_LIST,
 };
 
 /* What the MTA is told. */

@@ -320,7 +320,7 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 		if (ln->answer.stale)
 			rg_kv_add(&kv, "directory", "stale");
 		/* A stale answer is an error the cache covered: say why too. */
-		if (ln->answer.status == RG_DIR_ERROR || ln->answer.stale)
+		if (ln->answer.status == RG_LOOKUP_ERROR || ln->answer.stale)
 			rg_kv_add(&kv, "lookup_error", ln->answer.why);
 	}
 	if (rg_policy_monitor(s->cfg->policy))
@@ -351,17 +351,6 @@ rg_session_helo(struct rg_session *s, struct rg_verdict *v)
 	emit_line(s, "helo", NULL, v, NULL, false);
 }
 
-static enum rg_lookup
-to_lookup(const struct rg_dir_answer *a)
-{
-	switch (a->status) {
-	case RG_DIR_FOUND:	return RG_LOOKUP_FOUND;
-	case RG_DIR_NOTFOUND:	return RG_LOOKUP_NOTFOUND;
-	case RG_DIR_ERROR:	break;
-	}
-	return RG_LOOKUP_ERROR;
-}
-
 void
 rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 {
@@ -384,7 +373,8 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	if (rg_policy_mail_lookup(s->cfg->policy, &s->class, &s->sender)) {
 		ln.done = true;
 		rg_dir_login_owns(s->cfg->dir, s->class.login, s->sender.norm, &ln.answer);
-		owned = to_lookup(&ln.answer);
+		/* dir.c answers FOUND, NOTFOUND or ERROR, never NONE. */
+		owned = ln.answer.status;
 		/*
 		 * The same lookup says whether the login is suspended.  A stale
 		 * answer cannot: the mark may have been set since, and the
@@ -396,7 +386,7 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	} else if (ask_suspended) {
 		ln.done = true;
 		rg_dir_login_suspended(s->cfg->dir, s->class.login, &ln.answer);
-		suspended = ln.answer.stale ? RG_LOOKUP_ERROR : to_lookup(&ln.answer);
+		suspended = ln.answer.stale ? RG_LOOKUP_ERROR : ln.answer.status;
 	}
 	rg_policy_mail_login(s->cfg->policy, &s->class, s->client, &s->sender, owned, suspended,
 	    time(NULL), v);
@@ -522,11 +512,8 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	if (rg_policy_rcpt_lookup(s->cfg->policy, &s->class, &r)) {
 		ln.done = true;
 		rg_dir_recipient(s->cfg->dir, r.norm, &ln.answer);
-		found = to_lookup(&ln.answer);
-		if (ln.answer.kind == RG_DIR_FORWARD)
-			kind = RG_KIND_FORWARD;
-		else if (ln.answer.kind == RG_DIR_LIST)
-			kind = RG_KIND_LIST;
+		found = ln.answer.status;
+		kind = ln.answer.kind;
 	}
 	rg_policy_rcpt(s->cfg->policy, &s->class, s->client,
 	    s->have_sender ? &s->sender : &null_sender, &r, found, kind, time(NULL), v);

@@ -42,12 +42,13 @@ now(void)
 }
 
 static const char *
-status_name(enum rg_dir_status s)
+status_name(enum rg_lookup s)
 {
 	switch (s) {
-	case RG_DIR_FOUND: return "found";
-	case RG_DIR_NOTFOUND: return "notfound";
-	case RG_DIR_ERROR: return "error";
+	case RG_LOOKUP_FOUND: return "found";
+	case RG_LOOKUP_NOTFOUND: return "notfound";
+	case RG_LOOKUP_ERROR: return "error";
+	case RG_LOOKUP_NONE: break;	/* dir.c never answers it: shown as "?" */
 	}
 	return "?";
 }
@@ -62,7 +63,7 @@ show(const char *q, const char *key, const struct rg_dir_answer *a, double ms)
 	rg_kv_add(&kv, "q", q);
 	rg_kv_addr(&kv, "key", key);
 	rg_kv_add(&kv, "status", status_name(a->status));
-	rg_kv_add(&kv, "kind", a->status == RG_DIR_FOUND ? rg_dir_kind_name(a->kind) : "-");
+	rg_kv_add(&kv, "kind", a->status == RG_LOOKUP_FOUND ? rg_dir_kind_name(a->kind) : "-");
 	rg_kv_add(&kv, "stale", a->stale ? "yes" : "no");
 	rg_kv_add(&kv, "source", a->source);
 	rg_kv_add(&kv, "why", a->why[0] ? a->why : "-");

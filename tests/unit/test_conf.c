@@ -119,11 +119,11 @@ decide(const struct rg_config *c, const char *client, const char *from, const ch
 	CU_ASSERT_FATAL(rg_addr_parse(to, &r) == RG_ADDR_OK);
 	if (rg_policy_rcpt_lookup(c->policy, &k, &r)) {
 		rg_dir_recipient(c->dir, r.norm, &ans);
-		lk = ans.status == RG_DIR_FOUND ? RG_LOOKUP_FOUND :
-		    ans.status == RG_DIR_NOTFOUND ? RG_LOOKUP_NOTFOUND : RG_LOOKUP_ERROR;
+		lk = ans.status == RG_LOOKUP_FOUND ? RG_LOOKUP_FOUND :
+		    ans.status == RG_LOOKUP_NOTFOUND ? RG_LOOKUP_NOTFOUND : RG_LOOKUP_ERROR;
 		if (lk == RG_LOOKUP_FOUND)
-			kind = ans.kind == RG_DIR_FORWARD ? RG_KIND_FORWARD :
-			    ans.kind == RG_DIR_LIST ? RG_KIND_LIST : RG_KIND_MAILBOX;
+			kind = ans.kind == RG_KIND_FORWARD ? RG_KIND_FORWARD :
+			    ans.kind == RG_KIND_LIST ? RG_KIND_LIST : RG_KIND_MAILBOX;
 	}
 	rg_policy_rcpt(c->policy, &k, client, &f, &r, lk, kind, now, v);
 }
@@ -136,21 +136,21 @@ test_valid(void)
 	struct rg_verdict v;
 	struct rg_dir_answer a;
 	struct rg_class k;
-	static const struct { const char *addr; enum rg_dir_status st; enum rg_dir_kind kind; } rcpts[] = {
-		{ "alice@example.edu", RG_DIR_FOUND, RG_DIR_MAILBOX },
-		{ "carol@physics.example.edu", RG_DIR_FOUND, RG_DIR_MAILBOX },
-		{ "dave@example.edu", RG_DIR_FOUND, RG_DIR_FORWARD },
-		{ "staff@example.edu", RG_DIR_FOUND, RG_DIR_LIST },
-		{ "nobody@example.edu", RG_DIR_NOTFOUND, RG_DIR_MAILBOX },
-		{ "eve@partner.example", RG_DIR_NOTFOUND, RG_DIR_MAILBOX },
+	static const struct { const char *addr; enum rg_lookup st; enum rg_rcpt_kind kind; } rcpts[] = {
+		{ "alice@example.edu", RG_LOOKUP_FOUND, RG_KIND_MAILBOX },
+		{ "carol@physics.example.edu", RG_LOOKUP_FOUND, RG_KIND_MAILBOX },
+		{ "dave@example.edu", RG_LOOKUP_FOUND, RG_KIND_FORWARD },
+		{ "staff@example.edu", RG_LOOKUP_FOUND, RG_KIND_LIST },
+		{ "nobody@example.edu", RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX },
+		{ "eve@partner.example", RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX },
 	};
-	static const struct { const char *login, *addr; enum rg_dir_status st; } owns[] = {
-		{ "alice", "alice@example.edu", RG_DIR_FOUND },
-		{ "alice", "bob@example.edu", RG_DIR_NOTFOUND },
-		{ "carol", "carol@example.edu", RG_DIR_FOUND },
-		{ "carol", "carol@physics.example.edu", RG_DIR_FOUND },
-		{ "bob", "bob@example.edu", RG_DIR_NOTFOUND },
-		{ "mallory", "alice@example.edu", RG_DIR_NOTFOUND },
+	static const struct { const char *login, *addr; enum rg_lookup st; } owns[] = {
+		{ "alice", "alice@example.edu", RG_LOOKUP_FOUND },
+		{ "alice", "bob@example.edu", RG_LOOKUP_NOTFOUND },
+		{ "carol", "carol@example.edu", RG_LOOKUP_FOUND },
+		{ "carol", "carol@physics.example.edu", RG_LOOKUP_FOUND },
+		{ "bob", "bob@example.edu", RG_LOOKUP_NOTFOUND },
+		{ "mallory", "alice@example.edu", RG_LOOKUP_NOTFOUND },
 	};
 
 	write_good("valid.conf", "enforce");
@@ -170,7 +170,7 @@ test_valid(void)
 	for (size_t i = 0; i < UT_NROWS(rcpts); i++) {
 		rg_dir_recipient(c->dir, rcpts[i].addr, &a);
 		UT_INT(rcpts[i].addr, "recipient status", a.status, rcpts[i].st);
-		if (rcpts[i].st == RG_DIR_FOUND)
+		if (rcpts[i].st == RG_LOOKUP_FOUND)
 			UT_STR(rcpts[i].addr, "kind", rg_dir_kind_name(a.kind),
 			    rg_dir_kind_name(rcpts[i].kind));
 	}
@@ -796,21 +796,21 @@ test_query_file(void)
 {
 	static const struct {
 		const char *key;	/* an address, or login=LOGIN */
-		enum rg_dir_status status;
-		enum rg_dir_kind kind;
+		enum rg_lookup status;
+		enum rg_rcpt_kind kind;
 		const char *target;	/* recipient: a->target; login: the addresses */
 	} rows[] = {
-		{ "alice@example.edu", RG_DIR_FOUND, RG_DIR_MAILBOX, "" },
-		{ "ALICE@example.edu", RG_DIR_FOUND, RG_DIR_MAILBOX, "" },
-		{ "dave@example.edu", RG_DIR_FOUND, RG_DIR_FORWARD, "dave@isp.example" },
-		{ "staff@example.edu", RG_DIR_FOUND, RG_DIR_LIST, "" },
-		{ "nobody@example.edu", RG_DIR_NOTFOUND, RG_DIR_MAILBOX, "" },
-		{ "login=alice", RG_DIR_FOUND, RG_DIR_MAILBOX, "alice@example.edu" },
-		{ "login=carol", RG_DIR_FOUND, RG_DIR_MAILBOX,
+		{ "alice@example.edu", RG_LOOKUP_FOUND, RG_KIND_MAILBOX, "" },
+		{ "ALICE@example.edu", RG_LOOKUP_FOUND, RG_KIND_MAILBOX, "" },
+		{ "dave@example.edu", RG_LOOKUP_FOUND, RG_KIND_FORWARD, "dave@isp.example" },
+		{ "staff@example.edu", RG_LOOKUP_FOUND, RG_KIND_LIST, "" },
+		{ "nobody@example.edu", RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX, "" },
+		{ "login=alice", RG_LOOKUP_FOUND, RG_KIND_MAILBOX, "alice@example.edu" },
+		{ "login=carol", RG_LOOKUP_FOUND, RG_KIND_MAILBOX,
 		  "carol@physics.example.edu,carol@example.edu" },
-		{ "login=Carol", RG_DIR_FOUND, RG_DIR_MAILBOX,
+		{ "login=Carol", RG_LOOKUP_FOUND, RG_KIND_MAILBOX,
 		  "carol@physics.example.edu,carol@example.edu" },
-		{ "login=mallory", RG_DIR_NOTFOUND, RG_DIR_MAILBOX, "" },
+		{ "login=mallory", RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX, "" },
 	};
 	struct rg_errs e;
 	struct rg_config *c;
@@ -829,7 +829,7 @@ test_query_file(void)
 			snprintf(got, sizeof(got), "%s", a.target);
 		}
 		UT_INT(rows[i].key, "status", a.status, rows[i].status);
-		if (a.status == RG_DIR_FOUND)
+		if (a.status == RG_LOOKUP_FOUND)
 			UT_INT(rows[i].key, "kind", a.kind, rows[i].kind);
 		UT_STR(rows[i].key, "target", got, rows[i].target);
 		CU_ASSERT(strstr(a.source, "directory.conf") != NULL);
@@ -862,6 +862,81 @@ test_target_full(void)
 	CU_ASSERT(strlen(a.target) == n);
 }
 
+/*
+ * dir.c's choke point holds every backend to the three-way contract: a
+ * backend that answers anything but found, not found or could not tell
+ * (RG_LOOKUP_NONE, a stray value, or nothing) gives "could not tell",
+ * never found or not found, and a real answer passes through untouched.
+ */
+static enum rg_lookup stub_status;
+static bool stub_silent;
+
+static void
+stub_fill(struct rg_dir_answer *a)
+{
+	if (!stub_silent)
+		a->status = stub_status;
+}
+
+static void
+stub_recipient(struct rg_dir *d, const char *addr, struct rg_dir_answer *a)
+{
+	(void)d, (void)addr;
+	stub_fill(a);
+}
+
+static void
+stub_login_owns(struct rg_dir *d, const char *login, const char *addr,
+    struct rg_dir_answer *a)
+{
+	(void)d, (void)login, (void)addr;
+	stub_fill(a);
+}
+
+static void
+stub_login_suspended(struct rg_dir *d, const char *login, struct rg_dir_answer *a)
+{
+	(void)d, (void)login;
+	stub_fill(a);
+}
+
+static void
+test_choke_point(void)
+{
+	static const struct rg_dir_ops ops = {
+		.name = "stub", .stats = RG_STATS_FILE, .recipient = stub_recipient,
+		.login_owns = stub_login_owns, .login_suspended = stub_login_suspended,
+	};
+	static const struct {
+		const char *row;
+		enum rg_lookup said;
+		bool silent;
+		enum rg_lookup want;
+	} rows[] = {
+		{ "found", RG_LOOKUP_FOUND, false, RG_LOOKUP_FOUND },
+		{ "not found", RG_LOOKUP_NOTFOUND, false, RG_LOOKUP_NOTFOUND },
+		{ "could not tell", RG_LOOKUP_ERROR, false, RG_LOOKUP_ERROR },
+		{ "none", RG_LOOKUP_NONE, false, RG_LOOKUP_ERROR },
+		{ "stray value", (enum rg_lookup)42, false, RG_LOOKUP_ERROR },
+		{ "no answer", RG_LOOKUP_FOUND, true, RG_LOOKUP_ERROR },
+	};
+	struct rg_dir d = { .ops = &ops, .backend = NULL };
+	struct rg_dir_answer a;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		stub_status = rows[i].said;
+		stub_silent = rows[i].silent;
+		rg_dir_recipient(&d, "u@example.edu", &a);
+		UT_INT(rows[i].row, "recipient", (int)a.status, (int)rows[i].want);
+		rg_dir_login_owns(&d, "u", "u@example.edu", &a);
+		UT_INT(rows[i].row, "login_owns", (int)a.status, (int)rows[i].want);
+		rg_dir_login_suspended(&d, "u", &a);
+		UT_INT(rows[i].row, "login_suspended", (int)a.status, (int)rows[i].want);
+		if (rows[i].want == RG_LOOKUP_ERROR)
+			UT_INT(rows[i].row, "why is set", a.why[0] != '\0', 1);
+	}
+}
+
 void
 add_conf_suite(void)
 {
@@ -877,6 +952,7 @@ add_conf_suite(void)
 	ut_test(s, "snapshot reference counts", test_snapshot_refs);
 	ut_test(s, "relayguard -q through the file directory", test_query_file);
 	ut_test(s, "a forward's target list that does not fit", test_target_full);
+	ut_test(s, "every backend's answer is three-way at dir.c", test_choke_point);
 }
 
 int
