@@ -8,6 +8,8 @@
  */
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -609,6 +611,21 @@ load_directory(struct rg_errs *e, const config_t *cf, struct rg_config *c)
 	c->dir = b->load(e, g, c->path);
 }
 
+/*
+ * A snapshot as conf.c allocates it: the public fields, then the
+ * reference count, which no one outside this file can reach.
+ */
+struct snapshot {
+	struct rg_config pub;	/* first, so a snapshot's rg_config is the snapshot */
+	int refs;
+};
+
+static struct snapshot *
+snapshot_of(const struct rg_config *c)
+{
+	return (struct snapshot *)((char *)(uintptr_t)c - offsetof(struct snapshot, pub));
+}
+
 struct rg_config *
 rg_config_load(const char *path, struct rg_errs *e)
 {
@@ -618,6 +635,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 	static const char *const log_keys[] = { "facility", "accepts", NULL };
 	static const char *const migration_keys[] = { "contact", "help_url", "server", NULL };
 	int before = e->count;
+	struct snapshot *sn;
 	struct rg_config *c;
 	const config_setting_t *g;
 	const char *s;
@@ -626,8 +644,9 @@ rg_config_load(const char *path, struct rg_errs *e)
 	/* -c (or the default) may be a symlink; the files it names may not. */
 	if (!rg_conf_read(e, &cf, path, true))
 		return NULL;
-	c = rg_xcalloc(1, sizeof(*c));
-	c->refs = 1;
+	sn = rg_xcalloc(1, sizeof(*sn));
+	sn->refs = 1;
+	c = &sn->pub;
 	c->path = rg_xstrdup(path);
 	c->policy = rg_policy_new();
 	rg_conf_check_keys(e, config_root_setting(&cf), keys);
@@ -674,7 +693,6 @@ rg_config_load(const char *path, struct rg_errs *e)
 	c->budget = rg_conf_budget(e, &cf, c->path);
 	config_destroy(&cf);
 	if (e->count > before) {
-		c->refs = 1;
 		rg_config_release(&c);
 		return NULL;
 	}
@@ -687,8 +705,14 @@ static struct rg_config *current;
 struct rg_config *
 rg_config_hold(struct rg_config *c)
 {
-	__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&snapshot_of(c)->refs, 1, __ATOMIC_RELAXED);
 	return c;
+}
+
+int
+rg_config_refs(const struct rg_config *c)
+{
+	return __atomic_load_n(&snapshot_of(c)->refs, __ATOMIC_RELAXED);
 }
 
 void
@@ -699,7 +723,7 @@ rg_config_release(struct rg_config **cp)
 	if (cp == NULL || (c = *cp) == NULL)
 		return;
 	*cp = NULL;
-	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) > 0)
+	if (__atomic_sub_fetch(&snapshot_of(c)->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	rg_dir_destroy(&c->dir);
 	rg_budget_destroy(&c->budget);
@@ -712,7 +736,7 @@ rg_config_release(struct rg_config **cp)
 	free(c->migration_help_url);
 	free(c->migration_server);
 	free(c->dir_backend);
-	free(c);
+	free(snapshot_of(c));
 }
 
 void

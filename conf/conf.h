@@ -42,7 +42,7 @@ struct rg_config {
 	struct rg_policy *policy;
 	struct rg_dir *dir;
 	struct rg_budget *budget;	/* budgets = { ... }; NULL when off */
-	int refs;		/* private: use hold/release */
+	/* The reference count is conf.c's alone: see rg_config_hold/release. */
 };
 
 /* limits.connections: busy milter connections before CONNECT is tempfailed. */
@@ -74,9 +74,16 @@ char	*rg_config_abspath(const char *path);
  */
 struct rg_config *rg_config_load(const char *path, struct rg_errs *errs);
 
-/* Take and drop references.  release clears the caller's pointer. */
+/*
+ * Take and drop references (atomically, from any thread).  release
+ * clears the caller's pointer and frees the snapshot with its last
+ * reference.  Only snapshots from rg_config_load() may be passed.
+ */
 struct rg_config *rg_config_hold(struct rg_config *);
 void	rg_config_release(struct rg_config **);
+
+/* How many references 'c' has now: for the unit tests, never for decisions. */
+int	rg_config_refs(const struct rg_config *c);
 
 /* Make 'cfg' current (takes the caller's reference); the old one is released. */
 void	rg_config_install(struct rg_config *cfg);

@@ -736,18 +736,18 @@ test_snapshot_refs(void)
 	b = load("b.conf", &e);
 	rg_errs_free(&e);
 	CU_ASSERT_FATAL(a != NULL && b != NULL);
-	UT_INT("fresh", "refs", a->refs, 1);
+	UT_INT("fresh", "refs", rg_config_refs(a), 1);
 
 	rg_config_install(a);			/* the current pointer owns a's reference */
 	held = rg_config_current();		/* a connection starts */
 	CU_ASSERT_PTR_EQUAL(held, a);
-	UT_INT("held", "refs", a->refs, 2);
+	UT_INT("held", "refs", rg_config_refs(a), 2);
 
 	rg_config_install(b);			/* reload */
-	UT_INT("after reload", "old refs", held->refs, 1);
+	UT_INT("after reload", "old refs", rg_config_refs(held), 1);
 	cur = rg_config_current();
 	CU_ASSERT_PTR_EQUAL(cur, b);
-	UT_INT("after reload", "new refs", b->refs, 2);
+	UT_INT("after reload", "new refs", rg_config_refs(b), 2);
 	/* The held snapshot still decides by the old rules. */
 	UT_INT("held", "monitor", rg_policy_monitor(held->policy), false);
 	decide(held, "203.0.113.9", "<x@remote.example>", "<u@remote.example>", day(2026, 1, 1), &v);
@@ -757,13 +757,13 @@ test_snapshot_refs(void)
 	UT_STR("current", "logged", rg_logged_name(v.logged), "would-reject");
 
 	CU_ASSERT_PTR_EQUAL(rg_config_hold(cur), b);
-	UT_INT("hold", "refs", b->refs, 3);
+	UT_INT("hold", "refs", rg_config_refs(b), 3);
 	rg_config_release(&cur);
 	CU_ASSERT_PTR_NULL(cur);
-	UT_INT("release", "refs", b->refs, 2);
+	UT_INT("release", "refs", rg_config_refs(b), 2);
 	cur = b;
 	rg_config_release(&cur);
-	UT_INT("release", "refs", b->refs, 1);
+	UT_INT("release", "refs", rg_config_refs(b), 1);
 
 	rg_config_release(&held);		/* the connection closes: a is freed */
 	CU_ASSERT_PTR_NULL(held);
@@ -773,7 +773,7 @@ test_snapshot_refs(void)
 	cur = rg_config_current();
 	CU_ASSERT_PTR_EQUAL(cur, b);
 	rg_config_release(&cur);
-	UT_INT("end", "refs of the installed snapshot", b->refs, 1);
+	UT_INT("end", "refs of the installed snapshot", rg_config_refs(b), 1);
 }
 
 /* rg_dir_login_addresses() collects into a comma-separated string. */
