@@ -55,7 +55,7 @@ struct rg_dir;
 
 /* Backend operations; a backend fills one of these in its constructor. */
 struct rg_dir_ops {
-	const char *name;
+	const char *name;	/* "file", "ldap": read by dir.c's trace line and messages */
 	enum rg_stats_backend stats;	/* which lookup counters it feeds */
 	/* 'addr' is the normalised recipient: local@domain, domain lower-cased. */
 	void (*recipient)(struct rg_dir *, const char *addr, struct rg_dir_answer *);
