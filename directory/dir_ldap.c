@@ -125,7 +125,7 @@ search_once(LDAP *ld, const struct ldap_backend *b, const char *filter, char **a
 	rc = ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, res_r);
 	if (rc == 0) {
 		ldap_abandon_ext(ld, msgid, NULL, NULL);
-		snprintf(why, whylen, "search: no answer within %.1fs", left);
+		snprintf(why, whylen, "search: no answer within %.1fs", left > 0 ? left : 0.0);
 		*timed_out_r = true;
 		return LDAP_TIMEOUT;
 	}

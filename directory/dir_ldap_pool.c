@@ -358,7 +358,8 @@ bind_within(struct rg_ldap_pool *p, LDAP *ld, double budget, char *why, size_t w
 	}
 	rc = ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, &res);
 	if (rc == 0) {
-		snprintf(why, whylen, "bind: no answer within %.1fs", budget);
+		/* A deadline already passed prints as 0.0s, never -0.0s. */
+		snprintf(why, whylen, "bind: no answer within %.1fs", budget > 0 ? budget : 0.0);
 		ldap_abandon_ext(ld, msgid, NULL, NULL);
 		return false;
 	}
