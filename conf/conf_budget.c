@@ -20,7 +20,6 @@
 #include "budget/local.h"
 #include "common/strutil.h"
 
-#define MAX_SECRET	1024
 #define MAX_EXEMPT	10000
 
 static const char *const budget_keys[] = {
@@ -38,63 +37,6 @@ at(const config_setting_t *grp, const char *key)
 	const config_setting_t *s = grp != NULL ? config_setting_get_member(grp, key) : NULL;
 
 	return s != NULL ? s : grp;
-}
-
-/*
- * The password, by directory.ldap.bind_password_file's rules: opened
- * without blocking or following a symlink, a regular file, mode 0600 or
- * stricter, owned by root or us, one line of at most MAX_SECRET bytes.
- */
-static char *
-read_secret(struct rg_errs *e, const config_setting_t *s, const char *path)
-{
-	char buf[MAX_SECRET + 2], label[PATH_MAX + 64], *out = NULL;
-	struct stat st;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
-
-	snprintf(label, sizeof(label), "budgets.redis.password_file \"%s\": ", path);
-	if ((fd = rg_conf_open(e, config_setting_source_file(s),
-	    (int)config_setting_source_line(s), label, path, false)) < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0) {
-		rg_errs_at(e, s, "%s%s", label, strerror(errno));
-		goto done;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		rg_errs_at(e, s, "%sis readable or writable by group or others (mode %03o); "
-		    "chmod 600 it", label, (unsigned)(st.st_mode & 0777));
-		goto done;
-	}
-	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		rg_errs_at(e, s, "%smust be owned by root or by the user relayguard runs as",
-		    label);
-		goto done;
-	}
-	while (len < sizeof(buf) - 1 &&
-	    ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
-		if (n > 0)
-			len += (size_t)n;
-	buf[len] = '\0';
-	/* One trailing newline is the editor's, not the password's. */
-	if (len > 0 && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	if (len > 0 && buf[len - 1] == '\r')
-		buf[--len] = '\0';
-	if (len > MAX_SECRET)
-		rg_errs_at(e, s, "%sis longer than %d bytes", label, MAX_SECRET);
-	else if (len == 0)
-		rg_errs_at(e, s, "%sis empty (omit password_file for a server without AUTH)",
-		    label);
-	else if (memchr(buf, '\0', len) != NULL || memchr(buf, '\n', len) != NULL)
-		rg_errs_at(e, s, "%smust hold one line of text", label);
-	else
-		out = rg_xstrdup(buf);
-done:
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
-	return out;
 }
 
 static bool
@@ -134,7 +76,9 @@ load_redis(struct rg_errs *e, const config_setting_t *g, const char *conffile,
 	if (rg_conf_string(e, g, "password_file", NULL, &pwfile) && pwfile != NULL) {
 		char *path = rg_conf_path(conffile, pwfile);
 
-		*secret_r = read_secret(e, at(g, "password_file"), path);
+		*secret_r = rg_conf_read_secret(e, at(g, "password_file"),
+		    "budgets.redis.password_file", path,
+		    "(omit password_file for a server without AUTH)");
 		free(path);
 	}
 	r->password = *secret_r;

@@ -21,7 +21,6 @@
 #include "directory/dir_ldap.h"
 
 #define MAX_LOGIN_ATTRS	16
-#define MAX_SECRET	1024
 
 static const char *const ldap_keys[] = {
 	"uris", "starttls", "tls_ca_file", "bind_dn", "bind_password_file", "base", "scope",
@@ -52,62 +51,6 @@ open_named(struct rg_errs *e, const config_setting_t *s, const char *key, const 
 	snprintf(label, sizeof(label), "%s \"%s\": ", key, path);
 	return rg_conf_open(e, config_setting_source_file(s), (int)config_setting_source_line(s),
 	    label, path, follow);
-}
-
-/*
- * Read the secret.  Opened first (never blocking, never through a
- * symlink) and checked with fstat, so the file we judge is the file we
- * read.  Messages name the file, never its content.
- */
-static char *
-read_secret(struct rg_errs *e, const config_setting_t *s, const char *path)
-{
-	char buf[MAX_SECRET + 2], *out = NULL;
-	struct stat st;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
-
-	if ((fd = open_named(e, s, "bind_password_file", path, false)) < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0) {
-		rg_errs_at(e, s, "bind_password_file \"%s\": %s", path, strerror(errno));
-		goto done;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		rg_errs_at(e, s, "bind_password_file \"%s\" is readable or writable by group or "
-		    "others (mode %03o); chmod 600 it", path, (unsigned)(st.st_mode & 0777));
-		goto done;
-	}
-	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		rg_errs_at(e, s, "bind_password_file \"%s\" must be owned by root or by the "
-		    "user relayguard runs as", path);
-		goto done;
-	}
-	while (len < sizeof(buf) - 1 &&
-	    ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
-		if (n > 0)
-			len += (size_t)n;
-	buf[len] = '\0';
-	/* One trailing newline is the editor's, not the password's. */
-	if (len > 0 && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	if (len > 0 && buf[len - 1] == '\r')
-		buf[--len] = '\0';
-	if (len > MAX_SECRET)
-		rg_errs_at(e, s, "bind_password_file \"%s\" is longer than %d bytes", path,
-		    MAX_SECRET);
-	else if (len == 0)
-		/* An empty password is an unauthenticated bind: anonymous in disguise. */
-		rg_errs_at(e, s, "bind_password_file \"%s\" is empty", path);
-	else if (memchr(buf, '\0', len) != NULL || memchr(buf, '\n', len) != NULL)
-		rg_errs_at(e, s, "bind_password_file \"%s\" must hold one line of text", path);
-	else if ((out = strdup(buf)) == NULL)
-		rg_errs_at(e, s, "out of memory");
-done:
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
-	return out;
 }
 
 static void
@@ -285,7 +228,9 @@ load_bind(struct rg_errs *e, const config_setting_t *g, const char *conffile,
 	}
 	if (set->bind_dn != NULL && pwfile != NULL) {
 		o->pwpath = rg_conf_path(conffile, pwfile);
-		o->secret = read_secret(e, at(g, "bind_password_file"), o->pwpath);
+		/* Empty is refused: an unauthenticated bind is anonymous in disguise. */
+		o->secret = rg_conf_read_secret(e, at(g, "bind_password_file"),
+		    "bind_password_file", o->pwpath, NULL);
 		set->bind_password = o->secret;
 	}
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -419,4 +420,58 @@ rg_conf_read(struct rg_errs *e, config_t *cf, const char *path, bool follow)
 	config_setting_set_hook(config_root_setting(cf), name);
 	name_settings(config_root_setting(cf), name);
 	return true;
+}
+
+char *
+rg_conf_read_secret(struct rg_errs *e, const config_setting_t *s, const char *key,
+    const char *path, const char *empty_why)
+{
+	char buf[RG_CONF_SECRET_MAX + 2], label[PATH_MAX + 64], *out = NULL;
+	struct stat st;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	snprintf(label, sizeof(label), "%s \"%s\": ", key, path);
+	if ((fd = rg_conf_open(e, config_setting_source_file(s),
+	    (int)config_setting_source_line(s), label, path, false)) < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0) {
+		rg_errs_at(e, s, "%s%s", label, strerror(errno));
+		goto done;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		rg_errs_at(e, s, "%s \"%s\" is readable or writable by group or others "
+		    "(mode %03o); chmod 600 it", key, path, (unsigned)(st.st_mode & 0777));
+		goto done;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		rg_errs_at(e, s, "%s \"%s\" must be owned by root or by the user relayguard "
+		    "runs as", key, path);
+		goto done;
+	}
+	while (len < sizeof(buf) - 1 &&
+	    ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			len += (size_t)n;
+	buf[len] = '\0';
+	/* One trailing newline is the editor's, not the password's. */
+	if (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if (len > 0 && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	if (len > RG_CONF_SECRET_MAX)
+		rg_errs_at(e, s, "%s \"%s\" is longer than %d bytes", key, path,
+		    RG_CONF_SECRET_MAX);
+	else if (len == 0)
+		rg_errs_at(e, s, "%s \"%s\" is empty%s%s", key, path,
+		    empty_why != NULL ? " " : "", empty_why != NULL ? empty_why : "");
+	else if (memchr(buf, '\0', len) != NULL || memchr(buf, '\n', len) != NULL)
+		rg_errs_at(e, s, "%s \"%s\" must hold one line of text", key, path);
+	else
+		out = rg_xstrdup(buf);
+done:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return out;
 }

@@ -56,6 +56,21 @@ const config_setting_t *rg_conf_strings(struct rg_errs *, const config_setting_t
 int	rg_conf_open(struct rg_errs *, const char *file, int line, const char *label,
 	    const char *path, bool follow);
 
+/* Longest secret a *_password_file may hold. */
+#define RG_CONF_SECRET_MAX	1024
+
+/*
+ * The secret a KEY = "PATH" password file holds: opened by rg_conf_open
+ * (no symlink) and judged by fstat, so the file judged is the file read;
+ * mode 0600 or stricter, owned by root or by us, one line of at most
+ * RG_CONF_SECRET_MAX bytes, one trailing newline (and CR) dropped.
+ * Errors are recorded at 's' and name KEY and PATH, never the content;
+ * 'empty_why', when not NULL, is added to the "is empty" error.
+ * Returns the secret (malloc'd; the caller wipes it) or NULL.
+ */
+char	*rg_conf_read_secret(struct rg_errs *, const config_setting_t *s, const char *key,
+	    const char *path, const char *empty_why);
+
 /*
  * config_init() + config_read() on a descriptor from rg_conf_open(),
  * reporting an unusable file or a syntax error as FILE:LINE.  'follow':
