@@ -274,6 +274,27 @@ expand_search(struct lookup *lk, const char *tmpl, const char *value, char **att
 }
 
 /*
+ * expand_search() for callers that walk every entry: true with *res_r to
+ * walk and free; false with the answer settled (a value the filter cannot
+ * use is not found; a failed search is already "could not tell").
+ */
+static bool
+search_entries(struct lookup *lk, const char *tmpl, const char *value, char **attrs,
+    LDAPMessage **res_r)
+{
+	switch (expand_search(lk, tmpl, value, attrs, res_r)) {
+	case SEARCHED:
+		return true;
+	case SKIPPED:
+		answered(lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
+		return false;
+	case FAILED:
+		break;
+	}
+	return false;
+}
+
+/*
  * expand_search() down to its first entry: FOUND with *e_r in *res_r
  * (the caller frees it), NOTFOUND with nothing to free, or ERROR with
  * the answer settled.
@@ -380,15 +401,8 @@ ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
 	LDAP *ld;
 	bool owns = false, suspended = false;
 
-	switch (expand_search(lk, b->login_filter, login, b->login_search, &res)) {
-	case SEARCHED:
-		break;
-	case SKIPPED:
-		answered(lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
+	if (!search_entries(lk, b->login_filter, login, b->login_search, &res))
 		return;
-	case FAILED:
-		return;
-	}
 	ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
 	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e)) {
 		suspended = suspended || entry_suspended(b, ld, e);
@@ -426,14 +440,7 @@ op_login_addresses(struct rg_dir *d, const char *login,
 
 	if (!lookup_begin(&lk, b, a))
 		return;
-	switch (expand_search(&lk, b->login_filter, login, b->login_attrs, &res)) {
-	case SEARCHED:
-		break;
-	case SKIPPED:
-		answered(&lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
-		lookup_end(&lk);
-		return;
-	case FAILED:
+	if (!search_entries(&lk, b->login_filter, login, b->login_attrs, &res)) {
 		lookup_end(&lk);
 		return;
 	}
@@ -476,14 +483,7 @@ op_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t login
 
 	if (!lookup_begin(&lk, b, a))
 		return;
-	switch (expand_search(&lk, b->owner_filter, addr, attrs, &res)) {
-	case SEARCHED:
-		break;
-	case SKIPPED:
-		answered(&lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
-		lookup_end(&lk);
-		return;
-	case FAILED:
+	if (!search_entries(&lk, b->owner_filter, addr, attrs, &res)) {
 		lookup_end(&lk);
 		return;
 	}
