@@ -121,17 +121,19 @@ END {
 			print ""
 			print "### The control socket polled every 100 ms (file-polled / file-ctl, paired per repetition)"
 			print ""
-			print "| conc | sessions/s file-ctl | sessions/s file-polled | ratio, median | spread | polls per run | target | met? |"
-			print "|---|---|---|---|---|---|---|---|"
+			print "| conc | sessions/s file-ctl | sessions/s file-polled | ratio, median | spread | polls per run | µs per poll | target | met? |"
+			print "|---|---|---|---|---|---|---|---|---|"
 		}
 		sr = ""
 		for (r in reps) if ((s, c, idl, r) in rep && ("file-ctl", c, idl, r) in rep && rep["file-ctl", c, idl, r] > 0)
 			sr = sr " " rep[s, c, idl, r] / rep["file-ctl", c, idl, r]
 		pm = median(sr)
-		printf "| %s | %s | %s | %s | %s | %s | >=0.97x | %s |\n", c,
+		printf "| %s | %s | %s | %s | %s | %s | %s | >=0.97x | %s |\n", c,
 		    fmt(median(acc["sessions_per_s" SUBSEP ("file-ctl" SUBSEP c SUBSEP idl)]), 0),
 		    fmt(median(acc["sessions_per_s" SUBSEP g]), 0), fmt(pm, 3), minmax(sr),
-		    fmt(median(acc["polls" SUBSEP g]), 0), mark(pm >= 0.97)
+		    fmt(median(acc["polls" SUBSEP g]), 0),
+		    (("poll_us" SUBSEP g) in acc) ? fmt(median(acc["poll_us" SUBSEP g]), 0) : "-",
+		    mark(pm >= 0.97)
 	}
 	# Issue 12: what sending budgets cost, each row paired per repetition
 	# with the same sessions and budgets off.  "ROW OFF TARGET" per entry.
