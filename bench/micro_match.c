@@ -12,6 +12,15 @@
  * lengths, so the rows differ only in size.  Each row is the best of five
  * timed passes (the machine is shared), printed as key=value.
  *
+ * The last row (matcher=rcpt_decision) times the engine's whole RCPT
+ * decision, as session.c makes it, on a fixed mix drawn from a printed
+ * seed: local mailboxes (which need the directory; a canned answer
+ * stands in for it), local postmaster, relay domains, offsite domains
+ * and routed local parts, from offsite, authenticated and trusted
+ * clients.  There one "lookup" is one decision, so it fits report.sh's
+ * matcher table; its accept/reject/tempfail shares must not change when
+ * only the engine's speed should.
+ *
  * Usage: micro_match [-q]     -q: fewer lookups (a smoke run)
  */
 #include <stdint.h>
@@ -21,8 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "policy/addr.h"
 #include "policy/domset.h"
 #include "policy/netset.h"
+#include "policy/policy.h"
 
 #define NQUERY 4096
 
@@ -221,6 +232,134 @@ bench_domset(int size, long iters)
 	rg_domset_destroy(&set);
 }
 
+/* ---- the RCPT decision ---- */
+
+#define RCPT_SEED	0x5EEDC0DE2026ull
+#define NDECIDE		4096
+
+struct decide_case {
+	struct rg_addr rcpt;
+	int client;		/* index into classes[] */
+	enum rg_lookup answer;	/* what the directory would say, when asked */
+};
+
+static struct rg_policy *
+rcpt_policy(void)
+{
+	struct rg_policy *p = rg_policy_new();
+	char buf[96], err[128];
+	bool ok = true;
+
+	/* A campus gateway: a few dozen local and relay domains, trusted nets, exceptions. */
+	for (int i = 0; i < 40; i++) {
+		snprintf(buf, sizeof(buf), i % 4 == 0 ? ".dept%d.example.edu" : "dept%d.example.edu", i);
+		ok &= rg_domset_add(rg_policy_local(p), buf, err, sizeof(err));
+	}
+	ok &= rg_domset_add(rg_policy_local(p), "example.edu", err, sizeof(err));
+	for (int i = 0; i < 20; i++) {
+		snprintf(buf, sizeof(buf), "partner%d.example", i);
+		ok &= rg_domset_add(rg_policy_relay(p), buf, err, sizeof(err));
+	}
+	for (int i = 0; i < 16; i++) {
+		snprintf(buf, sizeof(buf), "192.0.%d.0/24", 2 + i);
+		ok &= rg_netset_add(rg_policy_trusted(p), buf, err, sizeof(err));
+	}
+	if (!ok) {
+		fprintf(stderr, "micro_match: rcpt policy: %s\n", err);
+		exit(1);
+	}
+	for (int i = 0; i < 8; i++) {
+		snprintf(buf, sizeof(buf), "legacy%d@example.edu", i);
+		rg_policy_add_exception(p, buf, (time_t)2000000000, "2033-05-18", NULL, NULL);
+	}
+	return p;
+}
+
+/* One recipient of the mix: the kind drawn decides the spelling. */
+static void
+rcpt_case(struct decide_case *c)
+{
+	char buf[128];
+	uint32_t kind = rnd() % 100, n = rnd() % 40;
+
+	if (kind < 40)		/* local mailbox: the directory is asked */
+		snprintf(buf, sizeof(buf), "<user%u@%sdept%u.example.edu>", rnd() % 5000,
+		    n % 4 == 0 ? "cs." : "", n);
+	else if (kind < 45)
+		snprintf(buf, sizeof(buf), "<postmaster@example.edu>");
+	else if (kind < 60)
+		snprintf(buf, sizeof(buf), "<u%u@partner%u.example>", rnd() % 100, n % 20);
+	else if (kind < 95)
+		snprintf(buf, sizeof(buf), "<u%u@mx%u.offsite-%u.example.com>", rnd() % 100,
+		    rnd() % 10, rnd() % 1000);
+	else			/* a routed local part: relaying in disguise */
+		snprintf(buf, sizeof(buf), "<u%%offsite-%u.example.com@example.edu>", rnd() % 1000);
+	if (rg_addr_parse(buf, &c->rcpt) != RG_ADDR_OK) {
+		fprintf(stderr, "micro_match: cannot parse %s\n", buf);
+		exit(1);
+	}
+	/* mostly offsite clients; an outage answers one lookup in 50 */
+	c->client = rnd() % 10 < 7 ? 0 : rnd() % 2 + 1;
+	kind = rnd() % 100;
+	c->answer = kind < 75 ? RG_LOOKUP_FOUND : kind < 98 ? RG_LOOKUP_NOTFOUND : RG_LOOKUP_ERROR;
+}
+
+static void
+bench_rcpt(long iters)
+{
+	static const struct rg_client clients[] = {
+		{ "203.0.113.9", NULL, NULL, NULL },
+		{ "198.51.100.7", "alice", "PLAIN", "TLSv1.3" },
+		{ "192.0.5.10", NULL, NULL, NULL },
+	};
+	static struct decide_case cases[NDECIDE];
+	struct rg_policy *p;
+	struct rg_class classes[3];
+	struct rg_addr from;
+	double best = 1e9, t0, t_build;
+	long tally[3] = { 0, 0, 0 }, asked = 0;
+
+	rng = RCPT_SEED;
+	t0 = now_s();
+	p = rcpt_policy();
+	t_build = now_s() - t0;
+	for (int i = 0; i < 3; i++)
+		rg_policy_classify(p, &clients[i], &classes[i]);
+	if (rg_addr_parse("<sender@offsite.example.com>", &from) != RG_ADDR_OK)
+		exit(1);
+	for (int i = 0; i < NDECIDE; i++)
+		rcpt_case(&cases[i]);
+	for (int pass = 0; pass < 5; pass++) {
+		long t_tally[3] = { 0, 0, 0 }, t_asked = 0;
+
+		t0 = now_s();
+		for (long i = 0; i < iters; i++) {
+			const struct decide_case *c = &cases[i & (NDECIDE - 1)];
+			const struct rg_class *k = &classes[c->client];
+			struct rg_verdict v;
+			bool ask = rg_policy_rcpt_lookup(p, k, &c->rcpt);
+
+			t_asked += ask;
+			rg_policy_rcpt(p, k, clients[c->client].addr, &from, &c->rcpt,
+			    ask ? c->answer : RG_LOOKUP_NONE, RG_KIND_MAILBOX, 1700000000, &v);
+			t_tally[v.action]++;
+		}
+		double t = now_s() - t0;
+		if (t < best)
+			best = t;
+		memcpy(tally, t_tally, sizeof(tally));
+		asked = t_asked;
+	}
+	printf("matcher=rcpt_decision entries=%d build_ms=%.1f lookups=%ld ns_per_lookup=%.1f "
+	    "seed=0x%llx asked_pct=%.1f accept_pct=%.1f reject_pct=%.1f tempfail_pct=%.1f\n",
+	    NDECIDE, t_build * 1e3, iters, best * 1e9 / (double)iters,
+	    (unsigned long long)RCPT_SEED, 100.0 * (double)asked / (double)iters,
+	    100.0 * (double)tally[RG_ACT_CONTINUE] / (double)iters,
+	    100.0 * (double)tally[RG_ACT_REJECT] / (double)iters,
+	    100.0 * (double)tally[RG_ACT_TEMPFAIL] / (double)iters);
+	rg_policy_destroy(&p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -241,5 +380,6 @@ main(int argc, char **argv)
 		bench_netset(sizes[i], iters);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		bench_domset(sizes[i], iters);
+	bench_rcpt(iters);
 	return 0;
 }
