@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Copyright 2026 The relayguard authors */
 /*
- * dir_ldap.c - the LDAP backend's lookups: recipient kinds and login
- * ownership, each behind the answer cache.
+ * dir_ldap.c - the LDAP backend's questions: recipient kinds, login
+ * ownership and suspension, each behind the answer cache, and what the
+ * entries found say.
  *
- * One lookup = acquire a pooled connection, run one or two searches
- * against one deadline, release.  A transport failure closes the
- * connection and reopens it once (possibly on the next URI); a second
- * failure, a timeout or a server-side error is RG_LOOKUP_ERROR.  Zero
- * entries is RG_LOOKUP_NOTFOUND and never anything else.
+ * One lookup = one or two searches on one pooled connection against one
+ * deadline (dir_ldap_search.c runs them and settles every failure as
+ * RG_LOOKUP_ERROR).  Zero entries is RG_LOOKUP_NOTFOUND and never
+ * anything else.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,21 +17,16 @@
 
 #include <ldap.h>
 
-#include "common/clock.h"
 #include "common/stats.h"
-#include "dir_ldap.h"
-#include "dir_ldap_pool.h"
+#include "directory/dir_ldap.h"
+#include "directory/dir_ldap_pool.h"
+#include "directory/dir_ldap_search.h"
 
-/* Enough to see "one or several"; more entries would not change the answer. */
-#define SEARCH_SIZELIMIT	8
 #define MAX_ATTRS		16
 
 struct ldap_backend {
-	struct rg_ldap_pool *pool;
+	struct rg_ldap_where where;	/* pool, base, scope, timeout */
 	struct rg_cache *cache;
-	char *base;
-	int scope;
-	double timeout;
 	char *recipient_filter;
 	char *list_filter;
 	char *forward_attr;
@@ -45,154 +40,6 @@ struct ldap_backend {
 	/* login_filter's search: login_attrs, then susp_attr. */
 	char *login_search[MAX_ATTRS + 2];
 };
-
-/* One lookup in flight: its connection, deadline and retry allowance. */
-struct lookup {
-	struct ldap_backend *b;
-	struct rg_ldap_conn *conn;
-	double deadline;
-	bool reopened;
-	struct rg_dir_answer *a;
-};
-
-static bool
-lookup_begin(struct lookup *lk, struct ldap_backend *b, struct rg_dir_answer *a)
-{
-	memset(lk, 0, sizeof(*lk));
-	lk->b = b;
-	lk->a = a;
-	lk->deadline = rg_ldap_now() + b->timeout;
-	if (rg_ldap_pool_all_down(b->pool, a))
-		return false;
-	lk->conn = rg_ldap_pool_acquire(b->pool, lk->deadline);
-	if (lk->conn == NULL) {
-		a->status = RG_LOOKUP_ERROR;
-		snprintf(a->source, sizeof(a->source), "ldap-pool");
-		snprintf(a->why, sizeof(a->why), "no free LDAP connection within %.1fs "
-		    "(raise pool_size?)", b->timeout);
-		return false;
-	}
-	return true;
-}
-
-static void
-lookup_end(struct lookup *lk)
-{
-	if (lk->conn != NULL)
-		rg_ldap_pool_release(lk->b->pool, lk->conn);
-	lk->conn = NULL;
-}
-
-static void
-set_error(struct lookup *lk, const char *why)
-{
-	lk->a->status = RG_LOOKUP_ERROR;
-	snprintf(lk->a->source, sizeof(lk->a->source), "%s",
-	    rg_ldap_conn_uri(lk->b->pool, lk->conn));
-	snprintf(lk->a->why, sizeof(lk->a->why), "%s", why);
-}
-
-/* Transport-level trouble: the connection itself is unusable. */
-static bool
-is_transport(int rc)
-{
-	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT ||
-	    rc == LDAP_ENCODING_ERROR || rc == LDAP_DECODING_ERROR;
-}
-
-/*
- * Send one search on 'ld' and wait for all of it, both bounded by 'left'
- * seconds.  Returns the LDAP result code (LDAP_TIMEOUT when nothing came
- * in time, with *timed_out_r set), *res_r to free, and 'why' for a log.
- */
-static int
-search_once(LDAP *ld, const struct ldap_backend *b, const char *filter, char **attrs,
-    double left, LDAPMessage **res_r, char *why, size_t whylen, bool *timed_out_r)
-{
-	/* The server's time limit, and our own wait below. */
-	struct timeval tv = rg_timeval_of(left);
-	int msgid, rc, err = LDAP_OTHER;
-	char *diag = NULL;
-
-	*res_r = NULL;
-	*timed_out_r = false;
-	rc = ldap_search_ext(ld, b->base, b->scope, filter, attrs, 0, NULL, NULL, &tv,
-	    SEARCH_SIZELIMIT, &msgid);
-	if (rc != LDAP_SUCCESS) {
-		snprintf(why, whylen, "search: %s", ldap_err2string(rc));
-		return rc;
-	}
-	rc = ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, res_r);
-	if (rc == 0) {
-		ldap_abandon_ext(ld, msgid, NULL, NULL);
-		snprintf(why, whylen, "search: no answer within %.1fs", left > 0 ? left : 0.0);
-		*timed_out_r = true;
-		return LDAP_TIMEOUT;
-	}
-	if (rc < 0) {
-		ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &err);
-		snprintf(why, whylen, "search: %s", ldap_err2string(err));
-		return err;
-	}
-	rc = ldap_parse_result(ld, *res_r, &err, NULL, &diag, NULL, NULL, 0);
-	if (rc == LDAP_SUCCESS)
-		rc = err;
-	snprintf(why, whylen, "search: %s%s%s", ldap_err2string(rc),
-	    diag != NULL && *diag ? ": " : "", diag != NULL ? diag : "");
-	ldap_memfree(diag);
-	return rc;
-}
-
-/*
- * Run one search.  Returns true with *res_r (maybe zero entries) on an
- * answer; false with lk->a filled as RG_LOOKUP_ERROR otherwise.  A
- * transport failure reopens the connection once, within the deadline.
- */
-static bool
-search(struct lookup *lk, const char *filter, char **attrs, LDAPMessage **res_r)
-{
-	struct ldap_backend *b = lk->b;
-
-	*res_r = NULL;
-	for (;;) {
-		LDAP *ld;
-		LDAPMessage *res;
-		char why[sizeof(lk->a->why)];
-		bool timed_out;
-		double began, left;
-		int rc;
-
-		if (!rg_ldap_conn_ready(b->pool, lk->conn, lk->deadline, lk->a)) {
-			lk->a->status = RG_LOOKUP_ERROR;
-			return false;
-		}
-		ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
-		left = lk->deadline - rg_ldap_now();
-		if (left < 0.001)
-			left = 0.001;
-		began = rg_ldap_now();
-		rc = search_once(ld, b, filter, attrs, left, &res, why, sizeof(why), &timed_out);
-		rg_stats_uri_latency(rg_ldap_conn_stats(b->pool, lk->conn), rg_ldap_now() - began);
-		if (rc == LDAP_SUCCESS ||
-		    (rc == LDAP_SIZELIMIT_EXCEEDED && ldap_count_entries(ld, res) > 0)) {
-			*res_r = res;
-			return true;
-		}
-		ldap_msgfree(res);
-		set_error(lk, why);
-		/* The server answered, with an error: retrying will not help. */
-		if (!is_transport(rc))
-			return false;
-		/*
-		 * A pooled connection the server dropped while idle is routine;
-		 * a stall, or trouble on a connection we just opened, is not.
-		 */
-		rg_ldap_conn_fail(b->pool, lk->conn, timed_out || rg_ldap_conn_fresh(lk->conn), why);
-		if (lk->reopened || rg_ldap_now() >= lk->deadline)
-			return false;
-		lk->reopened = true;
-	}
-}
 
 /* Does the first entry of 'res' carry attribute 'attr'? */
 static bool
@@ -221,108 +68,8 @@ add_targets(LDAP *ld, LDAPMessage *e, const char *attr, struct rg_dir_answer *a)
 }
 
 static void
-answered(struct lookup *lk, enum rg_lookup st, enum rg_rcpt_kind kind)
+ldap_recipient(const struct ldap_backend *b, struct rg_ldap_lookup *lk, const char *addr)
 {
-	lk->a->status = st;
-	lk->a->kind = kind;
-	snprintf(lk->a->source, sizeof(lk->a->source), "%s",
-	    rg_ldap_conn_uri(lk->b->pool, lk->conn));
-	lk->a->why[0] = '\0';
-}
-
-/* Expand a template, or settle the answer (NOTFOUND/ERROR) and return NULL. */
-static char *
-expand(struct lookup *lk, const char *tmpl, const char *value, bool *nodomain_r)
-{
-	char *f = NULL;
-
-	*nodomain_r = false;
-	switch (rg_ldap_filter_expand(tmpl, value, &f)) {
-	case RG_LDAP_EXPAND_OK:
-		return f;
-	case RG_LDAP_EXPAND_NODOMAIN:
-		*nodomain_r = true;
-		return NULL;
-	case RG_LDAP_EXPAND_FAIL:
-		break;
-	}
-	set_error(lk, "cannot build filter (out of memory?)");
-	return NULL;
-}
-
-/* What expand_search() did. */
-enum searched {
-	SEARCHED,		/* *res_r holds the entries, maybe none */
-	SKIPPED,		/* the template needs a domain the value lacks: no entry */
-	FAILED,			/* the answer is settled as RG_LOOKUP_ERROR */
-};
-
-/* Expand 'tmpl' with 'value' and run the search. */
-static enum searched
-expand_search(struct lookup *lk, const char *tmpl, const char *value, char **attrs,
-    LDAPMessage **res_r)
-{
-	bool nodom, ok;
-	char *f = expand(lk, tmpl, value, &nodom);
-
-	*res_r = NULL;
-	if (f == NULL)
-		return nodom ? SKIPPED : FAILED;
-	ok = search(lk, f, attrs, res_r);
-	free(f);
-	return ok ? SEARCHED : FAILED;
-}
-
-/*
- * expand_search() for callers that walk every entry: true with *res_r to
- * walk and free; false with the answer settled (a value the filter cannot
- * use is not found; a failed search is already "could not tell").
- */
-static bool
-search_entries(struct lookup *lk, const char *tmpl, const char *value, char **attrs,
-    LDAPMessage **res_r)
-{
-	switch (expand_search(lk, tmpl, value, attrs, res_r)) {
-	case SEARCHED:
-		return true;
-	case SKIPPED:
-		answered(lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
-		return false;
-	case FAILED:
-		break;
-	}
-	return false;
-}
-
-/*
- * expand_search() down to its first entry: FOUND with *e_r in *res_r
- * (the caller frees it), NOTFOUND with nothing to free, or ERROR with
- * the answer settled.
- */
-static enum rg_lookup
-first_entry(struct lookup *lk, const char *tmpl, const char *value, char **attrs,
-    LDAPMessage **res_r, LDAPMessage **e_r)
-{
-	switch (expand_search(lk, tmpl, value, attrs, res_r)) {
-	case SEARCHED:
-		break;
-	case SKIPPED:
-		return RG_LOOKUP_NOTFOUND;
-	case FAILED:
-		return RG_LOOKUP_ERROR;
-	}
-	*e_r = ldap_first_entry((LDAP *)rg_ldap_conn_ld(lk->conn), *res_r);
-	if (*e_r != NULL)
-		return RG_LOOKUP_FOUND;
-	ldap_msgfree(*res_r);
-	*res_r = NULL;
-	return RG_LOOKUP_NOTFOUND;
-}
-
-static void
-ldap_recipient(struct lookup *lk, const char *addr)
-{
-	struct ldap_backend *b = lk->b;
 	char *attrs[3] = { b->forward_attr, b->member_attr, NULL };
 	char *noattrs[2] = { LDAP_NO_ATTRS, NULL };
 	LDAPMessage *res, *e;
@@ -334,19 +81,19 @@ ldap_recipient(struct lookup *lk, const char *addr)
 	}
 	if (attrs[0] == NULL)
 		attrs[0] = LDAP_NO_ATTRS;
-	switch (first_entry(lk, b->recipient_filter, addr, attrs, &res, &e)) {
+	switch (rg_ldap_first_entry(lk, b->recipient_filter, addr, attrs, &res, &e)) {
 	case RG_LOOKUP_ERROR:
-	case RG_LOOKUP_NONE:	/* first_entry() never says it */
+	case RG_LOOKUP_NONE:	/* rg_ldap_first_entry() never says it */
 		return;
 	case RG_LOOKUP_FOUND: {
 		enum rg_rcpt_kind k = RG_KIND_MAILBOX;
 
-		ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
+		ld = rg_ldap_lookup_ld(lk);
 		if (has_attr(ld, e, b->forward_attr))
 			k = RG_KIND_FORWARD;
 		else if (has_attr(ld, e, b->member_attr))
 			k = RG_KIND_LIST;
-		answered(lk, RG_LOOKUP_FOUND, k);
+		rg_ldap_lookup_answered(lk, RG_LOOKUP_FOUND, k);
 		if (k == RG_KIND_FORWARD)
 			add_targets(ld, e, b->forward_attr, lk->a);
 		ldap_msgfree(res);
@@ -356,19 +103,19 @@ ldap_recipient(struct lookup *lk, const char *addr)
 		break;
 	}
 	if (b->list_filter != NULL) {
-		switch (first_entry(lk, b->list_filter, addr, noattrs, &res, &e)) {
+		switch (rg_ldap_first_entry(lk, b->list_filter, addr, noattrs, &res, &e)) {
 		case RG_LOOKUP_ERROR:
 		case RG_LOOKUP_NONE:
 			return;
 		case RG_LOOKUP_FOUND:
 			ldap_msgfree(res);
-			answered(lk, RG_LOOKUP_FOUND, RG_KIND_LIST);
+			rg_ldap_lookup_answered(lk, RG_LOOKUP_FOUND, RG_KIND_LIST);
 			return;
 		case RG_LOOKUP_NOTFOUND:
 			break;
 		}
 	}
-	answered(lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
+	rg_ldap_lookup_answered(lk, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
 }
 
 /* Does entry 'e' carry the suspension mark? */
@@ -394,16 +141,16 @@ entry_suspended(const struct ldap_backend *b, LDAP *ld, LDAPMessage *e)
  * of them counts, and so does a mark on any of them.
  */
 static void
-ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
+ldap_login_owns(struct ldap_backend *b, struct rg_ldap_lookup *lk, const char *login,
+    const char *addr)
 {
-	struct ldap_backend *b = lk->b;
 	LDAPMessage *res, *e;
 	LDAP *ld;
 	bool owns = false, suspended = false;
 
-	if (!search_entries(lk, b->login_filter, login, b->login_search, &res))
+	if (!rg_ldap_search_entries(lk, b->login_filter, login, b->login_search, &res))
 		return;
-	ld = (LDAP *)rg_ldap_conn_ld(lk->conn);
+	ld = rg_ldap_lookup_ld(lk);
 	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e)) {
 		suspended = suspended || entry_suspended(b, ld, e);
 		for (int i = 0; addr != NULL && b->login_attrs[i] != NULL && !owns; i++) {
@@ -420,7 +167,7 @@ ldap_login_owns(struct lookup *lk, const char *login, const char *addr)
 		}
 	}
 	ldap_msgfree(res);
-	answered(lk, owns ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
+	rg_ldap_lookup_answered(lk, owns ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
 	lk->a->suspended = suspended;
 }
 
@@ -433,18 +180,18 @@ op_login_addresses(struct rg_dir *d, const char *login,
     void (*each)(void *, const char *), void *arg, struct rg_dir_answer *a)
 {
 	struct ldap_backend *b = d->backend;
-	struct lookup lk;
+	struct rg_ldap_lookup lk;
 	LDAPMessage *res, *e;
 	LDAP *ld;
 	bool any = false;
 
-	if (!lookup_begin(&lk, b, a))
+	if (!rg_ldap_lookup_begin(&lk, &b->where, a))
 		return;
-	if (!search_entries(&lk, b->login_filter, login, b->login_attrs, &res)) {
-		lookup_end(&lk);
+	if (!rg_ldap_search_entries(&lk, b->login_filter, login, b->login_attrs, &res)) {
+		rg_ldap_lookup_end(&lk);
 		return;
 	}
-	ld = (LDAP *)rg_ldap_conn_ld(lk.conn);
+	ld = rg_ldap_lookup_ld(&lk);
 	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e))
 		for (int i = 0; b->login_attrs[i] != NULL; i++) {
 			struct berval **v = ldap_get_values_len(ld, e, b->login_attrs[i]);
@@ -461,8 +208,8 @@ op_login_addresses(struct rg_dir *d, const char *login,
 			ldap_value_free_len(v);
 		}
 	ldap_msgfree(res);
-	answered(&lk, any ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
-	lookup_end(&lk);
+	rg_ldap_lookup_answered(&lk, any ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
+	rg_ldap_lookup_end(&lk);
 }
 
 /*
@@ -476,18 +223,18 @@ op_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t login
 {
 	struct ldap_backend *b = d->backend;
 	char *attrs[2] = { b->login_name_attr, NULL };
-	struct lookup lk;
+	struct rg_ldap_lookup lk;
 	LDAPMessage *res, *e;
 	LDAP *ld;
 	bool any = false;
 
-	if (!lookup_begin(&lk, b, a))
+	if (!rg_ldap_lookup_begin(&lk, &b->where, a))
 		return;
-	if (!search_entries(&lk, b->owner_filter, addr, attrs, &res)) {
-		lookup_end(&lk);
+	if (!rg_ldap_search_entries(&lk, b->owner_filter, addr, attrs, &res)) {
+		rg_ldap_lookup_end(&lk);
 		return;
 	}
-	ld = (LDAP *)rg_ldap_conn_ld(lk.conn);
+	ld = rg_ldap_lookup_ld(&lk);
 	for (e = ldap_first_entry(ld, res); e != NULL && !any; e = ldap_next_entry(ld, e)) {
 		struct berval **v = ldap_get_values_len(ld, e, b->login_name_attr);
 
@@ -500,8 +247,8 @@ op_address_login(struct rg_dir *d, const char *addr, char *login_r, size_t login
 		ldap_value_free_len(v);
 	}
 	ldap_msgfree(res);
-	answered(&lk, any ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
-	lookup_end(&lk);
+	rg_ldap_lookup_answered(&lk, any ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX);
+	rg_ldap_lookup_end(&lk);
 }
 
 /* Cache key: a tag byte, then the values separated by NUL bytes. */
@@ -545,7 +292,7 @@ cached(struct ldap_backend *b, char tag, const char *v1, const char *v2,
 	int value = 0;
 	double age = 0;
 	enum rg_cache_hit hit = RG_CACHE_MISS;
-	struct lookup lk;
+	struct rg_ldap_lookup lk;
 
 	if (klen > 0)
 		hit = rg_cache_get(b->cache, key, klen, &positive, &value, &age);
@@ -556,17 +303,17 @@ cached(struct ldap_backend *b, char tag, const char *v1, const char *v2,
 		a->why[0] = '\0';
 		return;
 	}
-	if (lookup_begin(&lk, b, a)) {
+	if (rg_ldap_lookup_begin(&lk, &b->where, a)) {
 		if (tag == 'R') {
-			ldap_recipient(&lk, v1);
+			ldap_recipient(b, &lk, v1);
 		} else if (tag == 'L') {
-			ldap_login_owns(&lk, v1, v2);
+			ldap_login_owns(b, &lk, v1, v2);
 		} else {
-			ldap_login_owns(&lk, v1, NULL);
+			ldap_login_owns(b, &lk, v1, NULL);
 			if (a->status != RG_LOOKUP_ERROR)
 				a->status = a->suspended ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND;
 		}
-		lookup_end(&lk);
+		rg_ldap_lookup_end(&lk);
 	}
 	if (a->status != RG_LOOKUP_ERROR) {
 		if (klen > 0)
@@ -609,7 +356,7 @@ op_probe(struct rg_dir *d, char *err, size_t errlen)
 {
 	struct ldap_backend *b = d->backend;
 
-	return rg_ldap_pool_probe(b->pool, b->base, err, errlen);
+	return rg_ldap_pool_probe(b->where.pool, b->where.base, err, errlen);
 }
 
 static void
@@ -617,9 +364,9 @@ backend_free(struct ldap_backend *b)
 {
 	if (b == NULL)
 		return;
-	rg_ldap_pool_destroy(&b->pool);
+	rg_ldap_pool_destroy(&b->where.pool);
 	rg_cache_destroy(&b->cache);
-	free(b->base);
+	free(b->where.base);
 	free(b->recipient_filter);
 	free(b->list_filter);
 	free(b->forward_attr);
@@ -725,9 +472,9 @@ rg_dir_ldap_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	b->scope = scopes[set->scope];
-	b->timeout = set->timeout;
-	if (!copy_opt(&b->base, set->base) ||
+	b->where.scope = scopes[set->scope];
+	b->where.timeout = set->timeout;
+	if (!copy_opt(&b->where.base, set->base) ||
 	    !copy_opt(&b->recipient_filter, set->recipient_filter) ||
 	    !copy_opt(&b->list_filter, set->list_filter) ||
 	    !copy_opt(&b->forward_attr, set->forward_attribute) ||
@@ -746,7 +493,7 @@ rg_dir_ldap_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
 	b->login_search[set->nlogin_address_attributes] = b->susp_attr;
 	if ((b->owner_filter = owner_filter(b->login_attrs)) == NULL)
 		goto nomem;
-	if ((b->pool = rg_ldap_pool_new(set, err, errlen)) == NULL)
+	if ((b->where.pool = rg_ldap_pool_new(set, err, errlen)) == NULL)
 		goto fail;
 	if ((b->cache = rg_cache_new(&set->cache, NULL, NULL)) == NULL)
 		goto nomem;
