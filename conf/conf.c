@@ -1,21 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Copyright 2026 The relayguard authors */
 /*
- * conf.c - policy.conf into a snapshot, and the current-snapshot swap.
+ * conf.c - policy.conf into a snapshot (conf_snapshot.c keeps it alive
+ * and swaps it in).
  *
  * Every section is parsed even after an error, so one run of
  * "relayguard -n" lists everything that is wrong.
  */
-#include <arpa/inet.h>
-#include <pthread.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "conf_budget.h"
@@ -23,41 +19,14 @@
 #include "conf/conf_dirscript.h"
 #include "conf_ldap.h"
 #include "conf_util.h"
+#include "conf/conf_sets.h"
+#include "conf/conf_snapshot.h"
 #include "common/log.h"
-#include "common/strmap.h"
 #include "common/strutil.h"
-
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
 
 #define DEFAULT_SOCKET "inet:8894@127.0.0.1"
 
 static const char *const check_names[] = { "off", "warn", "reject", NULL };
-
-const char *
-rg_config_default_path(void)
-{
-	return SYSCONFDIR "/relayguard/policy.conf";
-}
-
-char *
-rg_config_abspath(const char *path)
-{
-	char *cwd, *out;
-
-	if (path[0] == '/')
-		return rg_xstrdup(path);
-	if ((cwd = getcwd(NULL, 0)) == NULL)
-		return NULL;
-	while (path[0] == '.' && path[1] == '/')
-		for (path += 2; *path == '/'; path++)
-			;
-	if (asprintf(&out, "%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", path) < 0)
-		out = NULL;
-	free(cwd);
-	return out;
-}
 
 static const config_setting_t *
 group(struct rg_errs *e, const config_t *cf, const char *name, const char *const keys[])
@@ -72,104 +41,6 @@ group(struct rg_errs *e, const config_t *cf, const char *name, const char *const
 	}
 	rg_conf_check_keys(e, g, keys);
 	return g;
-}
-
-/*
- * The widest networks.trusted entries we take without a word: /8 for
- * IPv4, /32 for IPv6.  Anything wider lets a large part of the Internet
- * relay without authentication, which is rarely what was meant.
- */
-#define WIDE_V4	8
-#define WIDE_V6	32
-
-/* Warn about a trusted network (already accepted by the netset) that is too wide. */
-static void
-warn_wide(struct rg_errs *e, const config_setting_t *s, const char *cidr)
-{
-	static const unsigned char mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
-	unsigned char b[16];
-	char addr[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(cidr, '/');
-	size_t n = slash != NULL ? (size_t)(slash - cidr) : strlen(cidr);
-	int len, v4;
-
-	if (slash == NULL || n >= sizeof(addr))
-		return;		/* one host */
-	memcpy(addr, cidr, n);
-	addr[n] = '\0';
-	len = atoi(slash + 1);
-	if (inet_pton(AF_INET, addr, b) == 1)
-		v4 = 1;
-	else if (inet_pton(AF_INET6, addr, b) == 1)
-		v4 = len >= 96 && memcmp(b, mapped, 12) == 0;
-	else
-		return;
-	if (v4 && strchr(addr, ':') != NULL)
-		len -= 96;	/* ::ffff:a.b.c.d/104 is a.b.c.d/8 */
-	if (len == 0)
-		rg_warn_at(e, s, "\"%s\" in networks.trusted is every %s address: any such "
-		    "client may relay without authentication", cidr, v4 ? "IPv4" : "IPv6");
-	else if (len < (v4 ? WIDE_V4 : WIDE_V6))
-		rg_warn_at(e, s, "\"%s\" in networks.trusted is wider than /%d: every client "
-		    "in it may relay without authentication", cidr, v4 ? WIDE_V4 : WIDE_V6);
-}
-
-static void
-load_nets(struct rg_errs *e, const config_setting_t *list, struct rg_netset *set,
-    bool trusted)
-{
-	char err[256];
-
-	for (int i = 0; list && i < config_setting_length(list); i++) {
-		const config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
-		const char *cidr = config_setting_get_string(s);
-
-		if (!rg_netset_add(set, cidr, err, sizeof(err)))
-			rg_errs_at(e, s, "%s", err);
-		else if (trusted)
-			warn_wide(e, s, cidr);
-	}
-}
-
-/* An address as a local domain: mail to it is ours only if this gateway owns it. */
-static void
-warn_literal(struct rg_errs *e, const config_setting_t *s, const char *dom)
-{
-	unsigned char b[16];
-	char addr[INET6_ADDRSTRLEN + 8];
-	size_t n = strlen(dom);
-
-	if (dom[0] == '[') {
-		rg_warn_at(e, s, "IP literal \"%s\" in domains.local: this gateway must own "
-		    "that address, or mail to it is accepted for another host", dom);
-		return;
-	}
-	if (n > 0 && dom[n - 1] == '.')
-		n--;
-	if (n >= sizeof(addr))
-		return;
-	memcpy(addr, dom, n);
-	addr[n] = '\0';
-	if (inet_pton(AF_INET, addr, b) == 1)
-		rg_warn_at(e, s, "\"%s\" in domains.local is an IPv4 address: an IP literal "
-		    "is written \"[%s]\", and this gateway must own it", dom, addr);
-}
-
-static void
-load_domains(struct rg_errs *e, const config_setting_t *list, struct rg_domset *set,
-    bool local)
-{
-	char err[256];
-
-	for (int i = 0; list && i < config_setting_length(list); i++) {
-		const config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
-		const char *dom = config_setting_get_string(s);
-
-		if (!rg_domset_add(set, dom, err, sizeof(err)))
-			rg_errs_at(e, s, "%s", err);
-		else if (local)
-			warn_literal(e, s, dom);
-	}
 }
 
 /* "YYYY-MM-DD" to 00:00 UTC of that day; rejects 2027-02-30 and friends. */
@@ -278,7 +149,7 @@ load_exceptions(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 		rg_conf_string(e, g, "note", "", &note);
 		if ((nets = rg_conf_strings(e, g, "networks")) != NULL) {
 			set = rg_netset_new();
-			load_nets(e, nets, set, false);
+			rg_conf_nets(e, nets, set, false);
 		}
 		if (domainwide && nets == NULL)
 			rg_errs_at(e, g, "domain-wide legacy exception \"%s\" needs \"networks\": "
@@ -318,58 +189,7 @@ load_routing(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 				rg_errs_at(e, m, "%s", err);
 		}
 	}
-	load_domains(e, rg_conf_strings(e, g, "hosts"), rg_route_hosts(r), false);
-}
-
-/* A domain pattern as the domset compares it: one trailing dot dropped. */
-static void
-domain_key(const char *dom, char *buf, size_t len)
-{
-	size_t n = strlen(dom);
-
-	if (n > 0 && dom[n - 1] == '.')
-		n--;
-	snprintf(buf, len, "%.*s", (int)n, dom);
-}
-
-/*
- * A domains.relay entry that domains.local already covers: local wins
- * (its recipients are verified), so the relay entry is dead or, worse,
- * the admin believes that domain is relayed unverified.
- */
-static void
-warn_overlap(struct rg_errs *e, const config_setting_t *local, const config_setting_t *relay,
-    const struct rg_domset *localset)
-{
-	struct rg_strmap *seen;
-	char key[RG_ADDR_DOMAIN_MAX + 8];
-
-	if (local == NULL || relay == NULL)
-		return;
-	seen = rg_strmap_new();
-	for (int i = 0; i < config_setting_length(local); i++) {
-		const char *d = config_setting_get_string_elem(local, i);
-
-		if (d != NULL) {
-			domain_key(d, key, sizeof(key));
-			rg_strmap_put(seen, key, NULL);
-		}
-	}
-	for (int i = 0; i < config_setting_length(relay); i++) {
-		const config_setting_t *s = config_setting_get_elem(relay, (unsigned)i);
-		const char *d = config_setting_get_string(s);
-
-		if (d == NULL)
-			continue;
-		domain_key(d, key, sizeof(key));
-		if (rg_strmap_get(seen, key, NULL))
-			rg_warn_at(e, s, "\"%s\" is in both domains.local and domains.relay: "
-			    "local wins, so its recipients are verified; remove one", d);
-		else if (key[0] != '.' && key[0] != '[' && rg_domset_contains(localset, key))
-			rg_warn_at(e, s, "\"%s\" in domains.relay is already covered by "
-			    "domains.local: local wins, so its recipients are verified; remove one", d);
-	}
-	rg_strmap_destroy(&seen);
+	rg_conf_domains(e, rg_conf_strings(e, g, "hosts"), rg_route_hosts(r), false);
 }
 
 /*
@@ -435,15 +255,15 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 		warn_monitor(e, cf);
 
 	if ((g = group(e, cf, "networks", net_keys)) != NULL)
-		load_nets(e, rg_conf_strings(e, g, "trusted"), rg_policy_trusted(p), true);
+		rg_conf_nets(e, rg_conf_strings(e, g, "trusted"), rg_policy_trusted(p), true);
 
 	if ((g = group(e, cf, "domains", dom_keys)) != NULL) {
 		const config_setting_t *loc = rg_conf_strings(e, g, "local");
 		const config_setting_t *rel = rg_conf_strings(e, g, "relay");
 
-		load_domains(e, loc, rg_policy_local(p), true);
-		load_domains(e, rel, rg_policy_relay(p), false);
-		warn_overlap(e, loc, rel, rg_policy_local(p));
+		rg_conf_domains(e, loc, rg_policy_local(p), true);
+		rg_conf_domains(e, rel, rg_policy_relay(p), false);
+		rg_conf_warn_overlap(e, loc, rel, rg_policy_local(p));
 	}
 
 	g = group(e, cf, "auth", auth_keys);
@@ -611,21 +431,6 @@ load_directory(struct rg_errs *e, const config_t *cf, struct rg_config *c)
 	c->dir = b->load(e, g, c->path);
 }
 
-/*
- * A snapshot as conf.c allocates it: the public fields, then the
- * reference count, which no one outside this file can reach.
- */
-struct snapshot {
-	struct rg_config pub;	/* first, so a snapshot's rg_config is the snapshot */
-	int refs;
-};
-
-static struct snapshot *
-snapshot_of(const struct rg_config *c)
-{
-	return (struct snapshot *)((char *)(uintptr_t)c - offsetof(struct snapshot, pub));
-}
-
 struct rg_config *
 rg_config_load(const char *path, struct rg_errs *e)
 {
@@ -635,7 +440,6 @@ rg_config_load(const char *path, struct rg_errs *e)
 	static const char *const log_keys[] = { "facility", "accepts", NULL };
 	static const char *const migration_keys[] = { "contact", "help_url", "server", NULL };
 	int before = e->count;
-	struct snapshot *sn;
 	struct rg_config *c;
 	const config_setting_t *g;
 	const char *s;
@@ -644,9 +448,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 	/* -c (or the default) may be a symlink; the files it names may not. */
 	if (!rg_conf_read(e, &cf, path, true))
 		return NULL;
-	sn = rg_xcalloc(1, sizeof(*sn));
-	sn->refs = 1;
-	c = &sn->pub;
+	c = rg_conf_snapshot_new();
 	c->path = rg_xstrdup(path);
 	c->policy = rg_policy_new();
 	rg_conf_check_keys(e, config_root_setting(&cf), keys);
@@ -699,67 +501,3 @@ rg_config_load(const char *path, struct rg_errs *e)
 	return c;
 }
 
-static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct rg_config *current;
-
-struct rg_config *
-rg_config_hold(struct rg_config *c)
-{
-	__atomic_add_fetch(&snapshot_of(c)->refs, 1, __ATOMIC_RELAXED);
-	return c;
-}
-
-int
-rg_config_refs(const struct rg_config *c)
-{
-	return __atomic_load_n(&snapshot_of(c)->refs, __ATOMIC_RELAXED);
-}
-
-void
-rg_config_release(struct rg_config **cp)
-{
-	struct rg_config *c;
-
-	if (cp == NULL || (c = *cp) == NULL)
-		return;
-	*cp = NULL;
-	if (__atomic_sub_fetch(&snapshot_of(c)->refs, 1, __ATOMIC_ACQ_REL) > 0)
-		return;
-	rg_dir_destroy(&c->dir);
-	rg_budget_destroy(&c->budget);
-	rg_policy_destroy(&c->policy);
-	free(c->path);
-	free(c->socket);
-	free(c->control_socket);
-	free(c->facility);
-	free(c->migration_contact);
-	free(c->migration_help_url);
-	free(c->migration_server);
-	free(c->dir_backend);
-	free(snapshot_of(c));
-}
-
-void
-rg_config_install(struct rg_config *c)
-{
-	struct rg_config *old;
-
-	pthread_mutex_lock(&current_lock);
-	old = current;
-	current = c;
-	pthread_mutex_unlock(&current_lock);
-	/* Freed here only if no connection still holds it. */
-	rg_config_release(&old);
-}
-
-struct rg_config *
-rg_config_current(void)
-{
-	struct rg_config *c = NULL;
-
-	pthread_mutex_lock(&current_lock);
-	if (current != NULL)
-		c = rg_config_hold(current);
-	pthread_mutex_unlock(&current_lock);
-	return c;
-}

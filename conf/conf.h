@@ -42,7 +42,7 @@ struct rg_config {
 	struct rg_policy *policy;
 	struct rg_dir *dir;
 	struct rg_budget *budget;	/* budgets = { ... }; NULL when off */
-	/* The reference count is conf.c's alone: see rg_config_hold/release. */
+	/* The reference count is conf_snapshot.c's alone: see rg_config_hold/release. */
 };
 
 /* limits.connections: busy milter connections before CONNECT is tempfailed. */
