@@ -172,7 +172,7 @@ static const struct {
 	F(RG_F_CLIENT, "client"), F(RG_F_AUTH, "auth"), F(RG_F_TLS, "tls"),
 	F(RG_F_FROM, "from"), F(RG_F_RCPT, "rcpt"), F(RG_F_EXPIRES, "expires"),
 	F(RG_F_EXCEPTION, "exception"), F(RG_F_MODE, "mode"),
-	F(RG_F_LDAP, "ldap"), F(RG_F_URI, "uri"), F(RG_F_WHY, "why"),
+	F(RG_F_LDAP, "ldap"), F(RG_F_REDIS, "redis"), F(RG_F_URI, "uri"), F(RG_F_WHY, "why"),
 };
 #undef F
 

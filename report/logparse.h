@@ -62,7 +62,7 @@ int	rg_lp_year_for(int month, time_t ref);
 enum rg_lp_field {
 	RG_F_ACTION, RG_F_STAGE, RG_F_REASON, RG_F_CLIENT, RG_F_AUTH, RG_F_TLS,
 	RG_F_FROM, RG_F_RCPT, RG_F_EXPIRES, RG_F_EXCEPTION, RG_F_MODE,
-	RG_F_LDAP, RG_F_URI, RG_F_WHY,
+	RG_F_LDAP, RG_F_REDIS, RG_F_URI, RG_F_WHY,
 	RG_F_COUNT
 };
 

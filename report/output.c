@@ -200,6 +200,36 @@ text_exception(FILE *f, const struct rg_tally *t, const struct rg_exc_tally *e,
 	}
 }
 
+/* One store's outages, in the order they began. */
+static void
+text_outages(FILE *f, const struct rg_tally *t, enum rg_outage_store store, const char *title)
+{
+	char b1[32], b2[32];
+	size_t n = 0;
+
+	fprintf(f, "\n%s\n", title);
+	for (size_t i = 0; i < t->noutages; i++) {
+		const struct rg_outage *u = &t->outages[i];
+
+		if (u->store != store)
+			continue;
+		n++;
+		fputs("  ", f);
+		put_text(f, u->uri);
+		fprintf(f, "  %s .. %s", when(u->start, b1, sizeof(b1)),
+		    u->end ? when(u->end, b2, sizeof(b2)) : "(still down)");
+		if (u->end)
+			fprintf(f, "  %lld s", (long long)(u->end - u->start));
+		fputs("  ", f);
+		put_text(f, u->why);
+		fputc('\n', f);
+	}
+	if (n == 0 && t->outages_dropped[store] == 0)
+		fputs("  (none)\n", f);
+	if (t->outages_dropped[store])
+		fprintf(f, "  (%llu more)\n", (unsigned long long)t->outages_dropped[store]);
+}
+
 void
 rg_report_text(FILE *f, const struct rg_tally *t, const struct rg_report_opts *o)
 {
@@ -232,24 +262,8 @@ rg_report_text(FILE *f, const struct rg_tally *t, const struct rg_report_opts *o
 	text_counts(f, "Top refused clients", &t->refused_clients, o->top);
 	text_counts(f, "Top target domains of refused relay attempts", &t->refused_domains, o->top);
 
-	fputs("\nDirectory outages\n", f);
-	if (t->noutages == 0)
-		fputs("  (none)\n", f);
-	for (size_t i = 0; i < t->noutages; i++) {
-		const struct rg_outage *u = &t->outages[i];
-
-		fputs("  ", f);
-		put_text(f, u->uri);
-		fprintf(f, "  %s .. %s", when(u->start, b1, sizeof(b1)),
-		    u->end ? when(u->end, b2, sizeof(b2)) : "(still down)");
-		if (u->end)
-			fprintf(f, "  %lld s", (long long)(u->end - u->start));
-		fputs("  ", f);
-		put_text(f, u->why);
-		fputc('\n', f);
-	}
-	if (t->outages_dropped)
-		fprintf(f, "  (%llu more)\n", (unsigned long long)t->outages_dropped);
+	text_outages(f, t, RG_OUTAGE_LDAP, "Directory outages");
+	text_outages(f, t, RG_OUTAGE_REDIS, "Budget store outages (Redis)");
 
 	text_counts(f, "Logins refused for want of TLS (auth-without-tls)", &t->no_tls_users, o->top);
 
@@ -359,6 +373,37 @@ json_exception(FILE *f, const struct rg_tally *t, const struct rg_exc_tally *e,
 	fputc('}', f);
 }
 
+
+/* One store's outages as a JSON list. */
+static void
+json_outages(FILE *f, const struct rg_tally *t, enum rg_outage_store store)
+{
+	size_t n = 0;
+
+	fputc('[', f);
+	for (size_t i = 0; i < t->noutages; i++) {
+		const struct rg_outage *u = &t->outages[i];
+
+		if (u->store != store)
+			continue;
+		fputs(n++ ? ", " : "", f);
+		fputs("{\"uri\": ", f);
+		put_json(f, u->uri);
+		fputs(", \"start\": ", f);
+		put_json_time(f, u->start);
+		fputs(", \"end\": ", f);
+		put_json_time(f, u->end);
+		if (u->end)
+			fprintf(f, ", \"seconds\": %lld", (long long)(u->end - u->start));
+		else
+			fputs(", \"seconds\": null", f);
+		fputs(", \"why\": ", f);
+		put_json(f, u->why);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
 void
 rg_report_json(FILE *f, const struct rg_tally *t, const struct rg_report_opts *o)
 {
@@ -407,26 +452,11 @@ rg_report_json(FILE *f, const struct rg_tally *t, const struct rg_report_opts *o
 	json_list(f, &t->refused_clients, "client", "refusals", NULL, o->top);
 	fputs(",\n    \"top_refused_relay_domains\": ", f);
 	json_list(f, &t->refused_domains, "domain", "refusals", NULL, o->top);
-	fputs(",\n    \"directory_outages\": [", f);
-	for (size_t i = 0; i < t->noutages; i++) {
-		const struct rg_outage *u = &t->outages[i];
-
-		fputs(i ? ", " : "", f);
-		fputs("{\"uri\": ", f);
-		put_json(f, u->uri);
-		fputs(", \"start\": ", f);
-		put_json_time(f, u->start);
-		fputs(", \"end\": ", f);
-		put_json_time(f, u->end);
-		if (u->end)
-			fprintf(f, ", \"seconds\": %lld", (long long)(u->end - u->start));
-		else
-			fputs(", \"seconds\": null", f);
-		fputs(", \"why\": ", f);
-		put_json(f, u->why);
-		fputc('}', f);
-	}
-	fputs("],\n    \"auth_without_tls\": ", f);
+	fputs(",\n    \"directory_outages\": ", f);
+	json_outages(f, t, RG_OUTAGE_LDAP);
+	fputs(",\n    \"budget_store_outages\": ", f);
+	json_outages(f, t, RG_OUTAGE_REDIS);
+	fputs(",\n    \"auth_without_tls\": ", f);
 	json_list(f, &t->no_tls_users, "login", "refusals", "last_client", o->top);
 	fputs(",\n    \"refusals_by_hour\": [", f);
 	for (int h = 0; h < 24; h++)

@@ -246,20 +246,23 @@ decision(struct rg_tally *t, const struct rg_lp_line *l, const struct rg_lp_kv *
 	exception_line(t, l, kv);
 }
 
+/* An ldap= or redis= line: "down" opens an outage of its URI, "up" ends it. */
 static void
-directory_line(struct rg_tally *t, const struct rg_lp_line *l, const struct rg_lp_kv *kv)
+outage_line(struct rg_tally *t, const struct rg_lp_line *l, const struct rg_lp_kv *kv,
+    enum rg_outage_store store, const char *state)
 {
 	const char *uri = kv->v[RG_F_URI] ? kv->v[RG_F_URI] : "-";
 	struct rg_outage *o = NULL;
 
 	for (size_t i = t->noutages; i-- > 0;)
-		if (t->outages[i].end == 0 && strcmp(t->outages[i].uri, uri) == 0) {
+		if (t->outages[i].end == 0 && t->outages[i].store == store &&
+		    strcmp(t->outages[i].uri, uri) == 0) {
 			o = &t->outages[i];
 			break;
 		}
-	if (is(kv->v[RG_F_LDAP], "down") && o == NULL) {
+	if (is(state, "down") && o == NULL) {
 		if (t->noutages >= RG_OUTAGES_MAX) {
-			t->outages_dropped++;
+			t->outages_dropped[store]++;
 			return;
 		}
 		if (t->noutages % 16 == 0) {
@@ -268,11 +271,12 @@ directory_line(struct rg_tally *t, const struct rg_lp_line *l, const struct rg_l
 				abort();
 		}
 		o = &t->outages[t->noutages++];
+		o->store = store;
 		o->uri = rg_xstrdup(uri);
 		o->why = rg_xstrdup(kv->v[RG_F_WHY] ? kv->v[RG_F_WHY] : "-");
 		o->start = l->when;
 		o->end = 0;
-	} else if (is(kv->v[RG_F_LDAP], "up") && o != NULL) {
+	} else if (is(state, "up") && o != NULL) {
 		/* The same second still ends it: a zero-length outage is not "still down". */
 		o->end = l->when > o->start ? l->when : o->start + 1;
 	}
@@ -293,7 +297,8 @@ rg_tally_line(struct rg_tally *t, enum rg_lp_kind kind, const struct rg_lp_line 
 	if (kind == RG_LP_BAD || !rg_lp_fields(l->msg, l->msglen, &kv)) {
 		/* Startup and other prose lines are not key=value: not an error. */
 		if (kind == RG_LP_BAD || memmem(l->msg, l->msglen, "action=", 7) != NULL ||
-		    (l->msglen >= 5 && memcmp(l->msg, "ldap=", 5) == 0))
+		    (l->msglen >= 5 && memcmp(l->msg, "ldap=", 5) == 0) ||
+		    (l->msglen >= 6 && memcmp(l->msg, "redis=", 6) == 0))
 			t->unreadable++;
 		else
 			t->ours++;
@@ -305,7 +310,9 @@ rg_tally_line(struct rg_tally *t, enum rg_lp_kind kind, const struct rg_lp_line 
 	if (l->when > t->last)
 		t->last = l->when;
 	if (kv.v[RG_F_LDAP] != NULL)
-		directory_line(t, l, &kv);
+		outage_line(t, l, &kv, RG_OUTAGE_LDAP, kv.v[RG_F_LDAP]);
+	else if (kv.v[RG_F_REDIS] != NULL)
+		outage_line(t, l, &kv, RG_OUTAGE_REDIS, kv.v[RG_F_REDIS]);
 	else if (kv.v[RG_F_ACTION] != NULL && kv.v[RG_F_STAGE] != NULL && kv.v[RG_F_REASON] != NULL)
 		decision(t, l, &kv);
 }

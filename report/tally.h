@@ -20,7 +20,7 @@
 #include "logparse.h"
 #include "policy/policy.h"
 
-/* How many directory outages are kept one by one; the rest are only counted. */
+/* How many outages are kept one by one; the rest are only counted. */
 #define RG_OUTAGES_MAX	1000
 
 enum rg_advice {
@@ -48,7 +48,14 @@ struct rg_exc_tally {
 
 struct rg_strmap;
 
+/* What was down: the directory (ldap=down/up) or the budget store (redis=). */
+enum rg_outage_store {
+	RG_OUTAGE_LDAP,
+	RG_OUTAGE_REDIS,
+};
+
 struct rg_outage {
+	enum rg_outage_store store;
 	char *uri, *why;
 	time_t start, end;		/* end 0: still down when the input ends */
 };
@@ -69,7 +76,7 @@ struct rg_tally {
 	uint64_t by_hour[24];
 	struct rg_outage *outages;
 	size_t noutages;
-	uint64_t outages_dropped;
+	uint64_t outages_dropped[2];	/* by enum rg_outage_store */
 };
 
 void	rg_tally_init(struct rg_tally *, const struct rg_policy *, time_t since, time_t until);

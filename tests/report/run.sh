@@ -171,4 +171,42 @@ assert b["input"]["overlong"] == n, b["input"]
 assert b["input"]["unreadable"] == 3 * n + 1, b["input"]
 PY
 
+
+# 5. Outages: each ldap=down / redis=down opens one for its URI, the next
+# "up" of the same store and URI closes it; the two stores never mix.
+h='gw relayguard[9]:'
+cat > "$T/outages.log" <<EOF
+2026-11-30T10:00:00.000000+00:00 $h ldap=down uri=ldap://a.example why="connect: Can't contact LDAP server"
+2026-11-30T10:00:10.000000+00:00 $h ldap=down uri=ldap://a.example why=again
+2026-11-30T10:01:00.000000+00:00 $h redis=down uri=unix:/run/redis/redis.sock why="connect: No such file or directory"
+2026-11-30T10:01:00.000000+00:00 $h ldap=up uri=unix:/run/redis/redis.sock
+2026-11-30T10:01:45.000000+00:00 $h redis=up uri=unix:/run/redis/redis.sock
+2026-11-30T10:05:30.000000+00:00 $h ldap=up uri=ldap://a.example
+2026-11-30T10:06:00.000000+00:00 $h ldap=down uri=ldap://b.example why=timeout
+2026-11-30T10:07:00.000000+00:00 $h redis=down uri=tcp:10.0.0.5:6379 why="timed out"
+2026-11-30T10:07:00.000000+00:00 $h redis=up uri=tcp:10.0.0.5:6379
+2026-11-30T10:08:00.000000+00:00 $h redis=down uri=tcp:10.0.0.5:6379 why=reset
+EOF
+"${R[@]}" "$T/outages.log" >"$T/outages.txt" 2>"$T/outages.err" || fail "-R on outages: $(cat "$T/outages.err")"
+"${R[@]}" --format json "$T/outages.log" >"$T/outages.json" || fail "-R --format json on outages failed"
+python3 - "$T/outages.txt" "$T/outages.json" <<'PY' && pass || fail "outages misreported"
+import json, sys
+text = open(sys.argv[1]).read()
+ldap = text.split("Directory outages\n")[1].split("\n\n")[0].splitlines()
+redis = text.split("Budget store outages (Redis)\n")[1].split("\n\n")[0].splitlines()
+assert len(ldap) == 2 and len(redis) == 3, (ldap, redis)
+assert ldap[0].split()[0] == "ldap://a.example" and " 330 s " in ldap[0] + " ", ldap
+assert "connect: Can't contact LDAP server" in ldap[0], ldap   # the first why, not "again"
+assert ldap[1].split()[0] == "ldap://b.example" and "(still down)" in ldap[1], ldap
+assert " 45 s " in redis[0] and "No such file" in redis[0], redis
+assert " 1 s " in redis[1], redis        # down and up in one second: not still down
+assert "(still down)" in redis[2] and redis[2].rstrip().endswith("reset"), redis
+s = json.load(open(sys.argv[2]))["summary"]
+d, b = s["directory_outages"], s["budget_store_outages"]
+assert [o["uri"] for o in d] == ["ldap://a.example", "ldap://b.example"], d
+assert [o["seconds"] for o in d] == [330, None] and d[1]["end"] is None, d
+assert [o["uri"] for o in b] == ["unix:/run/redis/redis.sock"] + ["tcp:10.0.0.5:6379"] * 2, b
+assert [o["seconds"] for o in b] == [45, 1, None], b
+PY
+
 finish
