@@ -129,6 +129,22 @@ rg_conf_check_keys(struct rg_errs *e, const config_setting_t *s, const char *con
 	}
 }
 
+const config_setting_t *
+rg_conf_group(struct rg_errs *e, const config_t *cf, const char *name,
+    const char *const known[])
+{
+	const config_setting_t *g = config_lookup(cf, name);
+
+	if (g == NULL)
+		return NULL;
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		rg_errs_at(e, g, "\"%s\" must be a group: %s = { ... };", name, name);
+		return NULL;
+	}
+	rg_conf_check_keys(e, g, known);
+	return g;
+}
+
 /* Fetch 'key' from grp; record a type error if it is not of 'type'. */
 static const config_setting_t *
 member(struct rg_errs *e, const config_setting_t *grp, const char *key, int type,

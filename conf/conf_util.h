@@ -24,6 +24,12 @@ void	rg_warn_at(struct rg_errs *, const config_setting_t *, const char *fmt, ...
 /* Report every member of group 's' not named in 'known' (NULL-terminated). */
 void	rg_conf_check_keys(struct rg_errs *, const config_setting_t *s,
 	    const char *const known[]);
+/*
+ * The top-level group 'name' of 'cf' with its keys checked against
+ * 'known'; NULL when absent, or (recorded) when it is not a group.
+ */
+const config_setting_t *rg_conf_group(struct rg_errs *, const config_t *cf,
+	    const char *name, const char *const known[]);
 
 /*
  * Typed getters.  Each returns the default when the key is absent,

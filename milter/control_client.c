@@ -20,6 +20,7 @@
 #include "control.h"
 #include "common/strutil.h"
 #include "conf/conf.h"
+#include "conf/conf_control.h"
 
 /* How long the client waits for the daemon: longer than its own timeout. */
 #define CLIENT_TIMEOUT_SECS	5
@@ -31,27 +32,28 @@ usage(void)
 	return EX_USAGE;
 }
 
-/* control.socket of 'config', or NULL (the reason printed) when there is none. */
+/*
+ * control.socket of 'config', or NULL (the reason printed) when there is
+ * none.  Only the control group is read: an operator in the daemon's
+ * group may ask without being able to read its password files.
+ */
 static char *
 configured_socket(const char *config)
 {
 	struct rg_errs errs = { 0 };
-	struct rg_config *cfg = rg_config_load(config, &errs);
 	char *path = NULL;
+	bool ok = rg_conf_control_socket(config, &errs, &path);
 
 	for (int i = 0; i < errs.count; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	rg_errs_free(&errs);
-	if (cfg == NULL) {
+	if (!ok) {
 		fprintf(stderr, "relayguard -S: %s has errors; name the socket with --control PATH\n",
 		    config);
 		return NULL;
 	}
-	if (cfg->control_socket == NULL)
+	if (path == NULL)
 		fprintf(stderr, "relayguard -S: control.socket is off (\"\") in %s\n", config);
-	else
-		path = rg_xstrdup(cfg->control_socket);
-	rg_config_release(&cfg);
 	return path;
 }
 
