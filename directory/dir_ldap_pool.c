@@ -65,12 +65,6 @@ struct rg_ldap_pool {
 	void *clock_arg;
 };
 
-double
-rg_ldap_now(void)
-{
-	return rg_clock_monotonic();
-}
-
 static double
 health_now(const struct rg_ldap_pool *p)
 {
@@ -229,7 +223,7 @@ rg_ldap_pool_acquire(struct rg_ldap_pool *p, double deadline)
 		if (c != NULL)
 			break;
 		if (pthread_cond_timedwait(&p->freed, &p->lock, &ts) != 0 &&
-		    rg_ldap_now() >= deadline)
+		    rg_clock_monotonic() >= deadline)
 			break;
 	}
 	if (c != NULL) {
@@ -386,7 +380,7 @@ static LDAP *
 open_one(struct rg_ldap_pool *p, int i, double budget, char *why, size_t whylen)
 {
 	struct uri_health *u = &p->uris[i];
-	double end = rg_ldap_now() + budget;
+	double end = rg_clock_monotonic() + budget;
 	bool tls = u->tls;
 	LDAP *ld = NULL;
 	int rc;
@@ -396,7 +390,7 @@ again:
 		ld_error(NULL, rc, "initialize", why, whylen);
 		return NULL;
 	}
-	if (!set_options(p, ld, tls, end - rg_ldap_now(), why, whylen))
+	if (!set_options(p, ld, tls, end - rg_clock_monotonic(), why, whylen))
 		goto fail;
 	if ((rc = ldap_connect(ld)) != LDAP_SUCCESS) {
 		ld_error(ld, rc, "connect", why, whylen);
@@ -407,7 +401,7 @@ again:
 		    "server certificate signed by tls_ca_file, and for this host?)" : "StartTLS",
 		    why, whylen);
 		/* "try" falls back to a fresh plain connection, never a half-done one. */
-		if (p->starttls == RG_LDAP_STARTTLS_TRY && end - rg_ldap_now() > 0.05) {
+		if (p->starttls == RG_LDAP_STARTTLS_TRY && end - rg_clock_monotonic() > 0.05) {
 			log_ldap(RG_LOG_WARNING, "notls", u->uri, why, "continuing without TLS "
 			    "(starttls = try)");
 			ldap_unbind_ext(ld, NULL, NULL);
@@ -416,7 +410,7 @@ again:
 		}
 		goto fail;
 	}
-	if (!bind_within(p, ld, end - rg_ldap_now(), why, whylen))
+	if (!bind_within(p, ld, end - rg_clock_monotonic(), why, whylen))
 		goto fail;
 	return ld;
 fail:
@@ -495,7 +489,7 @@ rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadli
 
 	answer_all_down(p, a);
 	for (int k = 0; k < n; k++) {
-		double left = deadline - rg_ldap_now();
+		double left = deadline - rg_clock_monotonic();
 		LDAP *ld;
 		if (left <= 0) {
 			snprintf(a->why, sizeof(a->why), "lookup timeout (%.1fs) used up",

@@ -23,9 +23,6 @@ struct ldap;			/* libldap's LDAP, kept out of this header */
 struct rg_ldap_pool;
 struct rg_ldap_conn;
 
-/* Seconds on CLOCK_MONOTONIC (rg_clock_monotonic; kept for dir_ldap.c). */
-double	rg_ldap_now(void);
-
 struct rg_ldap_pool *rg_ldap_pool_new(const struct rg_ldap_settings *, char *err,
 	    size_t errlen);
 /* All connections must have been released. */

@@ -30,7 +30,7 @@ rg_ldap_lookup_begin(struct rg_ldap_lookup *lk, const struct rg_ldap_where *w,
 	memset(lk, 0, sizeof(*lk));
 	lk->w = w;
 	lk->a = a;
-	lk->deadline = rg_ldap_now() + w->timeout;
+	lk->deadline = rg_clock_monotonic() + w->timeout;
 	if (rg_ldap_pool_all_down(w->pool, a))
 		return false;
 	lk->conn = rg_ldap_pool_acquire(w->pool, lk->deadline);
@@ -152,12 +152,12 @@ search(struct rg_ldap_lookup *lk, const char *filter, char **attrs, LDAPMessage 
 			return false;
 		}
 		ld = rg_ldap_lookup_ld(lk);
-		left = lk->deadline - rg_ldap_now();
+		left = lk->deadline - rg_clock_monotonic();
 		if (left < 0.001)
 			left = 0.001;
-		began = rg_ldap_now();
+		began = rg_clock_monotonic();
 		rc = search_once(ld, w, filter, attrs, left, &res, why, sizeof(why), &timed_out);
-		rg_stats_uri_latency(rg_ldap_conn_stats(w->pool, lk->conn), rg_ldap_now() - began);
+		rg_stats_uri_latency(rg_ldap_conn_stats(w->pool, lk->conn), rg_clock_monotonic() - began);
 		if (rc == LDAP_SUCCESS ||
 		    (rc == LDAP_SIZELIMIT_EXCEEDED && ldap_count_entries(ld, res) > 0)) {
 			*res_r = res;
@@ -173,7 +173,7 @@ search(struct rg_ldap_lookup *lk, const char *filter, char **attrs, LDAPMessage 
 		 * a stall, or trouble on a connection we just opened, is not.
 		 */
 		rg_ldap_conn_fail(w->pool, lk->conn, timed_out || rg_ldap_conn_fresh(lk->conn), why);
-		if (lk->reopened || rg_ldap_now() >= lk->deadline)
+		if (lk->reopened || rg_clock_monotonic() >= lk->deadline)
 			return false;
 		lk->reopened = true;
 	}

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lint.h"
 #include "run.h"
+#include "common/clock.h"
 #include "common/strutil.h"
 
 #define MAXERR 4096
@@ -141,15 +141,6 @@ rg_split_lines(const char *buf, size_t n, bool join, struct rg_lines *out,
 	return ok;
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Copy helper stderr lines after the first to ours, escaped. */
 static void
 relay_stderr(const char *name, const char *buf, size_t n, size_t skip)
@@ -183,7 +174,7 @@ rg_run_lines(char *const argv[], double timeout, struct rg_lines *lines_r, char 
 	int out[2], errp[2], status = 0, open_fds = 2;
 	char *obuf = malloc(RG_RUN_MAXOUT), ebuf[MAXERR], firsterr[256] = "";
 	size_t on = 0, en = 0, firstlen;
-	double deadline = now() + timeout;
+	double deadline = rg_clock_monotonic() + timeout;
 	bool ok = false, timedout = false, toobig = false;
 	pid_t pid;
 
@@ -214,7 +205,7 @@ rg_run_lines(char *const argv[], double timeout, struct rg_lines *lines_r, char 
 	close(errp[1]);
 	while (open_fds > 0) {
 		struct pollfd p[2] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
-		double left = deadline - now();
+		double left = deadline - rg_clock_monotonic();
 		int r;
 
 		if (out[0] < 0)

@@ -22,24 +22,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <signal.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "conf/conf.h"
 #include "directory/dir.h"
 
 static struct rg_dir *dir;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static const char *
 status_name(enum rg_lookup s)
@@ -79,10 +70,10 @@ static void *
 par_one(void *arg)
 {
 	struct rg_dir_answer a;
-	double t0 = now();
+	double t0 = rg_clock_monotonic();
 
 	rg_dir_recipient(dir, arg, &a);
-	show("rcpt", arg, &a, (now() - t0) * 1000);
+	show("rcpt", arg, &a, (rg_clock_monotonic() - t0) * 1000);
 	return NULL;
 }
 
@@ -112,7 +103,7 @@ main(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		char *step = argv[i], *arg = strchr(step, '=');
 		struct rg_dir_answer a;
-		double t0 = now();
+		double t0 = rg_clock_monotonic();
 
 		if (arg != NULL)
 			*arg++ = '\0';
@@ -121,15 +112,15 @@ main(int argc, char **argv)
 				fprintf(stderr, "ldapq: \"%s\" failed\n", step + 1);
 		} else if (strcmp(step, "rcpt") == 0 && arg != NULL) {
 			rg_dir_recipient(dir, arg, &a);
-			show("rcpt", arg, &a, (now() - t0) * 1000);
+			show("rcpt", arg, &a, (rg_clock_monotonic() - t0) * 1000);
 		} else if (strcmp(step, "login") == 0 && arg != NULL && strchr(arg, ',') != NULL) {
 			char *addr = strchr(arg, ',');
 			*addr++ = '\0';
 			rg_dir_login_owns(dir, arg, addr, &a);
-			show(arg, addr, &a, (now() - t0) * 1000);
+			show(arg, addr, &a, (rg_clock_monotonic() - t0) * 1000);
 		} else if (strcmp(step, "susp") == 0 && arg != NULL) {
 			rg_dir_login_suspended(dir, arg, &a);
-			show("susp", arg, &a, (now() - t0) * 1000);
+			show("susp", arg, &a, (rg_clock_monotonic() - t0) * 1000);
 		} else if (strcmp(step, "probe") == 0) {
 			char err[1024];
 			bool ok = rg_dir_probe(dir, err, sizeof(err));
