@@ -415,28 +415,20 @@ is_postmaster(const struct rg_addr *a)
 	return !a->routed && rg_strieq(a->local, "postmaster");
 }
 
-/* Local or relay domain, reached without any routing trick. */
-static bool
-deliverable_here(const struct rg_policy *p, const struct rg_addr *r, bool *local_r)
+/*
+ * Where a recipient with a domain is delivered.  A routed local part
+ * ('%', '!', a quoted '@') is offsite whatever its domain says.
+ */
+enum place { PLACE_OFFSITE, PLACE_RELAY, PLACE_LOCAL };
+
+static enum place
+place_of(const struct rg_policy *p, const struct rg_addr *r)
 {
-	*local_r = false;
 	if (r->routed || r->domain[0] == '\0')
-		return false;
-	if (rg_domset_contains(p->local, r->domain)) {
-		*local_r = true;
-		return true;
-	}
-	return rg_domset_contains(p->relay, r->domain);
-}
-
-bool
-rg_policy_rcpt_lookup(const struct rg_policy *p, const struct rg_class *k,
-    const struct rg_addr *r)
-{
-	bool local;
-
-	(void)k;
-	return p->verify && deliverable_here(p, r, &local) && local && !is_postmaster(r);
+		return PLACE_OFFSITE;
+	if (rg_domset_contains(p->local, r->domain))
+		return PLACE_LOCAL;
+	return rg_domset_contains(p->relay, r->domain) ? PLACE_RELAY : PLACE_OFFSITE;
 }
 
 static const char *
@@ -488,12 +480,13 @@ relay_decision(const struct rg_policy *p, const struct rg_class *k,
 }
 
 void
-rg_policy_rcpt(const struct rg_policy *p, const struct rg_class *k,
+rg_policy_rcpt_plan(const struct rg_policy *p, const struct rg_class *k,
     const char *client_addr, const struct rg_addr *sender, const struct rg_addr *r,
-    enum rg_lookup found, enum rg_rcpt_kind kind, time_t now, struct rg_verdict *v)
+    time_t now, struct rg_rcpt_plan *plan)
 {
-	bool local;
+	struct rg_verdict *v = &plan->settled;
 
+	plan->ask = RG_RCPT_ASK_NOTHING;
 	if (r->null) {
 		rg_policy_bad_address(p, true, RG_ADDR_SYNTAX, v);
 	} else if (r->domain[0] == '\0' && !r->routed) {
@@ -505,21 +498,45 @@ rg_policy_rcpt(const struct rg_policy *p, const struct rg_class *k,
 		else
 			refuse(v, "bad-recipient", "550", "5.1.3",
 			    "Recipient address must include a domain");
-	} else if (!deliverable_here(p, r, &local)) {
-		relay_decision(p, k, client_addr, sender, now, v);
-	} else if (!local) {
-		rg_policy_accept(v, "relay-domain");
-	} else if (!rg_policy_rcpt_lookup(p, k, r)) {
-		rg_policy_accept(v, "local");
-	} else if (found == RG_LOOKUP_FOUND) {
+	} else {
+		switch (place_of(p, r)) {
+		case PLACE_OFFSITE:
+			relay_decision(p, k, client_addr, sender, now, v);
+			break;
+		case PLACE_RELAY:
+			rg_policy_accept(v, "relay-domain");
+			break;
+		case PLACE_LOCAL:
+			/* postmaster is accepted whatever the directory holds (RFC 5321 4.5.1). */
+			if (p->verify && !is_postmaster(r)) {
+				plan->ask = RG_RCPT_ASK_RECIPIENT;
+				memset(v, 0, sizeof(*v));
+				return;
+			}
+			rg_policy_accept(v, "local");
+			break;
+		}
+	}
+	finish(p, v);
+}
+
+void
+rg_policy_rcpt_decide(const struct rg_policy *p, const struct rg_rcpt_plan *plan,
+    enum rg_lookup found, enum rg_rcpt_kind kind, struct rg_verdict *v)
+{
+	/* Only a plan that asked reads the answer: no answer can open a relay. */
+	if (plan->ask == RG_RCPT_ASK_NOTHING) {
+		*v = plan->settled;
+		return;
+	}
+	if (found == RG_LOOKUP_FOUND)
 		rg_policy_accept(v, kind_reason(kind));
-	} else if (found == RG_LOOKUP_NOTFOUND) {
+	else if (found == RG_LOOKUP_NOTFOUND)
 		refuse(v, "unknown-recipient", "550", "5.1.1",
 		    "Recipient address rejected: user unknown");
-	} else {
-		/* ERROR, and NONE from a caller that skipped a needed lookup. */
+	else
+		/* ERROR, and NONE from a caller that skipped the lookup it was asked for. */
 		directory_error(p, v);
-	}
 	finish(p, v);
 }
 

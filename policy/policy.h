@@ -5,10 +5,11 @@
  *
  * Pure: facts about one SMTP transaction go in, a verdict comes out.
  * No I/O, no clock (the caller passes 'now'), no directory access: when
- * a decision depends on the directory, the engine says so through
- * rg_policy_*_lookup(), the caller asks the directory, and passes the
- * three-way answer back in.  So every row of the decision table can be
- * tested without a daemon, an MTA or a server.
+ * a decision depends on the directory, the engine says so (a MAIL
+ * through rg_policy_*_lookup(), an RCPT through its plan), the caller
+ * asks the directory, and passes the three-way answer back in.  So every
+ * row of the decision table can be tested without a daemon, an MTA or a
+ * server.
  *
  * A struct rg_policy is built once per configuration snapshot and is
  * read-only afterwards, so any number of threads may share it.
@@ -189,19 +190,51 @@ void	rg_policy_mail_login(const struct rg_policy *, const struct rg_class *,
 	    const char *client_addr, const struct rg_addr *sender, enum rg_lookup owned,
 	    enum rg_lookup suspended, time_t now, struct rg_verdict *v_r);
 
-/* RCPT TO: does the decision need a directory lookup of this recipient? */
-bool	rg_policy_rcpt_lookup(const struct rg_policy *, const struct rg_class *,
-	    const struct rg_addr *rcpt);
+/*
+ * RCPT TO is decided in two steps around the directory:
+ *
+ *	rg_policy_rcpt_plan(p, k, client, sender, rcpt, now, &plan);
+ *	if (plan.ask == RG_RCPT_ASK_RECIPIENT)
+ *		answer = <the directory's three-way answer for rcpt->norm>;
+ *	rg_policy_rcpt_decide(p, &plan, answer, kind, &v);
+ *
+ * The plan exists so that a recipient is classified once per RCPT
+ * (routed or not, domainless, postmaster, local, relay or offsite
+ * domain), and so that "what to look up" and "what the answer means"
+ * are read from that one classification and cannot disagree.  Every
+ * recipient that needs no lookup has its verdict settled in the plan,
+ * and any answer passed for it is ignored: a directory can never open a
+ * relay.  A plan that asked for the recipient and gets RG_LOOKUP_NONE
+ * (a caller that skipped the lookup) is "could not tell": 451 4.3.0
+ * directory-unavailable, or on_error = continue.
+ */
+enum rg_rcpt_ask {
+	RG_RCPT_ASK_NOTHING,	/* the verdict needs no directory */
+	RG_RCPT_ASK_RECIPIENT,	/* look up rcpt->norm: mailbox, forward or list? */
+};
+
+struct rg_rcpt_plan {
+	enum rg_rcpt_ask ask;
+	/* The engine's own: read only by rg_policy_rcpt_decide(). */
+	struct rg_verdict settled;	/* the verdict, when ask is NOTHING */
+};
 
 /*
- * Decide RCPT TO.  'found' is the recipient lookup's answer (with 'kind'
- * when found), or RG_LOOKUP_NONE when none was needed.  'sender' may be
- * NULL-sender but not NULL.
+ * Classify 'rcpt' for client 'k' and fill *plan_r.  'sender' may be the
+ * null sender but not NULL; 'client_addr' and 'now' matter for legacy
+ * exceptions.  The plan's strings live as long as the policy.
  */
-void	rg_policy_rcpt(const struct rg_policy *, const struct rg_class *,
+void	rg_policy_rcpt_plan(const struct rg_policy *, const struct rg_class *,
 	    const char *client_addr, const struct rg_addr *sender,
-	    const struct rg_addr *rcpt, enum rg_lookup found, enum rg_rcpt_kind kind,
-	    time_t now, struct rg_verdict *v_r);
+	    const struct rg_addr *rcpt, time_t now, struct rg_rcpt_plan *plan_r);
+
+/*
+ * The RCPT verdict from a plan of the same policy and the answer to what
+ * it asked: 'found' (with 'kind' when found), or RG_LOOKUP_NONE when the
+ * plan asked nothing.
+ */
+void	rg_policy_rcpt_decide(const struct rg_policy *, const struct rg_rcpt_plan *,
+	    enum rg_lookup found, enum rg_rcpt_kind kind, struct rg_verdict *v_r);
 
 /*
  * Cross-check an RCPT verdict with the MTA's route for it ({rcpt_mailer},

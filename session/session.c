@@ -496,6 +496,7 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	static const struct rg_addr null_sender = { .null = true };
 	struct lookup_note ln = { .done = false };
 	struct budget_note bn;
+	struct rg_rcpt_plan plan;
 	enum rg_lookup found = RG_LOOKUP_NONE;
 	enum rg_rcpt_kind kind = RG_KIND_MAILBOX;
 	enum rg_addr_status st;
@@ -509,14 +510,15 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 		emit_line(s, "rcpt", arg, v, NULL, true);
 		return;
 	}
-	if (rg_policy_rcpt_lookup(s->cfg->policy, &s->class, &r)) {
+	rg_policy_rcpt_plan(s->cfg->policy, &s->class, s->client,
+	    s->have_sender ? &s->sender : &null_sender, &r, time(NULL), &plan);
+	if (plan.ask == RG_RCPT_ASK_RECIPIENT) {
 		ln.done = true;
 		rg_dir_recipient(s->cfg->dir, r.norm, &ln.answer);
 		found = ln.answer.status;
 		kind = ln.answer.kind;
 	}
-	rg_policy_rcpt(s->cfg->policy, &s->class, s->client,
-	    s->have_sender ? &s->sender : &null_sender, &r, found, kind, time(NULL), v);
+	rg_policy_rcpt_decide(s->cfg->policy, &plan, found, kind, v);
 	rg_policy_route_check(s->cfg->policy, s->rcpt_mailer, s->rcpt_host, v);
 	if (budget_check(s, &r, v, &bn))
 		s->budget = &bn;

@@ -203,6 +203,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct rg_client client = { .addr = "198.51.100.7" };
 	struct rg_addr sender, r;
 	struct rg_class k;
+	struct rg_rcpt_plan plan;
 	struct rg_verdict v;
 	enum rg_addr_status st;
 	const struct rg_policy *p;
@@ -240,8 +241,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (rg_addr_parse("someone@remote.example", &sender) != RG_ADDR_OK)
 			abort();
-		rg_policy_rcpt(p, &k, client.addr, (knobs & 0x80) ? &null_sender : &sender, &r,
-		    answers[knobs & 3], kinds[((knobs >> 2) & 3) % 3], 1700000000, &v);
+		/* Any answer, asked for or not: none may open a relay. */
+		rg_policy_rcpt_plan(p, &k, client.addr, (knobs & 0x80) ? &null_sender : &sender,
+		    &r, 1700000000, &plan);
+		rg_policy_rcpt_decide(p, &plan, answers[knobs & 3], kinds[((knobs >> 2) & 3) % 3],
+		    &v);
 		if (v.action == RG_ACT_CONTINUE && !acceptable_offsite(raw)) {
 			fprintf(stderr, "ORACLE: offsite relay accepted: [%s] reason=%s "
 			    "local=[%s] domain=[%s] knobs=0x%02x\n", raw, v.reason, r.local,

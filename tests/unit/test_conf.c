@@ -111,13 +111,15 @@ decide(const struct rg_config *c, const char *client, const char *from, const ch
 	struct rg_class k;
 	struct rg_addr f, r;
 	struct rg_dir_answer ans;
+	struct rg_rcpt_plan plan;
 	enum rg_lookup lk = RG_LOOKUP_NONE;
 	enum rg_rcpt_kind kind = RG_KIND_MAILBOX;
 
 	rg_policy_classify(c->policy, &cl, &k);
 	CU_ASSERT_FATAL(rg_addr_parse(from, &f) == RG_ADDR_OK);
 	CU_ASSERT_FATAL(rg_addr_parse(to, &r) == RG_ADDR_OK);
-	if (rg_policy_rcpt_lookup(c->policy, &k, &r)) {
+	rg_policy_rcpt_plan(c->policy, &k, client, &f, &r, now, &plan);
+	if (plan.ask == RG_RCPT_ASK_RECIPIENT) {
 		rg_dir_recipient(c->dir, r.norm, &ans);
 		lk = ans.status == RG_LOOKUP_FOUND ? RG_LOOKUP_FOUND :
 		    ans.status == RG_LOOKUP_NOTFOUND ? RG_LOOKUP_NOTFOUND : RG_LOOKUP_ERROR;
@@ -125,7 +127,7 @@ decide(const struct rg_config *c, const char *client, const char *from, const ch
 			kind = ans.kind == RG_KIND_FORWARD ? RG_KIND_FORWARD :
 			    ans.kind == RG_KIND_LIST ? RG_KIND_LIST : RG_KIND_MAILBOX;
 	}
-	rg_policy_rcpt(c->policy, &k, client, &f, &r, lk, kind, now, v);
+	rg_policy_rcpt_decide(c->policy, &plan, lk, kind, v);
 }
 
 static void

@@ -140,6 +140,7 @@ struct want {
 #define NOTF		true, RG_LOOKUP_NOTFOUND, RG_KIND_MAILBOX
 #define LKERR		true, RG_LOOKUP_ERROR, RG_KIND_MAILBOX
 #define SKIPPED		true, RG_LOOKUP_NONE, RG_KIND_MAILBOX	/* caller forgot to ask */
+#define SKIPPED_FWD	true, RG_LOOKUP_NONE, RG_KIND_FORWARD
 
 static void
 check_verdict(const char *name, const struct rg_verdict *v, const struct want *w,
@@ -258,6 +259,10 @@ static const struct rcpt_row rcpt_rows[] = {
 	RCX("OF local error", 0, OF, X, "<alice@example.edu>", 0, LKERR, DIRERR, 0, NULL, "try again"),
 	RCX("OF local error, continue", OE_CONT, OF, X, "<alice@example.edu>", 0, LKERR, ACC("directory-unavailable"), NT | WR, NULL, NULL),
 	RC("OF lookup skipped", 0, OF, X, "<alice@example.edu>", 0, SKIPPED, DIRERR),
+	RC("TR lookup skipped", 0, TR, X, "<alice@example.edu>", 0, SKIPPED, DIRERR),
+	RC("AT lookup skipped, forward", 0, AT, X, "<dave@example.edu>", 0, SKIPPED_FWD, DIRERR),
+	RCX("OF lookup skipped, continue", OE_CONT, OF, X, "<alice@example.edu>", 0, SKIPPED, ACC("directory-unavailable"), NT | WR, NULL, NULL),
+	RC("MON OF lookup skipped", MON, OF, X, "<alice@example.edu>", 0, SKIPPED, WTMP("directory-unavailable")),
 	/* verify off: no lookup, local is enough */
 	RC("OF local, verify off", NOVER, OF, X, "<nobody@example.edu>", 0, NOLK, ACC("local")),
 	/* relay domain: anyone, no lookup */
@@ -344,6 +349,24 @@ static const struct rcpt_row rcpt_rows[] = {
 	RC("MON TR remote", MON, TR, X, "<u@remote.example>", 0, NOLK, ACC("trusted")),
 };
 
+/* Plan an RCPT as session.c does; the plan is poisoned first, so every field counts. */
+static void
+plan_rcpt(const struct rg_policy *p, const struct rg_class *k, const char *client,
+    const struct rg_addr *from, const struct rg_addr *rcpt, time_t now,
+    struct rg_rcpt_plan *plan)
+{
+	memset(plan, 0x5a, sizeof(*plan));
+	rg_policy_rcpt_plan(p, k, client, from, rcpt, now, plan);
+}
+
+static void
+decide_rcpt(const struct rg_policy *p, const struct rg_rcpt_plan *plan, enum rg_lookup found,
+    enum rg_rcpt_kind kind, struct rg_verdict *v)
+{
+	memset(v, 0x5a, sizeof(*v));
+	rg_policy_rcpt_decide(p, plan, found, kind, v);
+}
+
 static void
 test_rcpt_table(void)
 {
@@ -352,18 +375,77 @@ test_rcpt_table(void)
 		struct rg_policy *p = build(r->f);
 		struct rg_addr from, rcpt;
 		struct rg_class k;
+		struct rg_rcpt_plan plan;
 		struct rg_verdict v;
 
 		classify(p, r->c, &k);
 		parse(r->name, r->from, &from);
 		parse(r->name, r->rcpt, &rcpt);
-		UT_INT(r->name, "rcpt lookup needed", rg_policy_rcpt_lookup(p, &k, &rcpt), r->need);
-		memset(&v, 0x5a, sizeof(v));
-		rg_policy_rcpt(p, &k, clients[r->c].addr, &from, &rcpt, r->answer, r->kind,
-		    clock_at(r->t), &v);
+		plan_rcpt(p, &k, clients[r->c].addr, &from, &rcpt, clock_at(r->t), &plan);
+		UT_INT(r->name, "rcpt lookup needed", plan.ask,
+		    r->need ? RG_RCPT_ASK_RECIPIENT : RG_RCPT_ASK_NOTHING);
+		decide_rcpt(p, &plan, r->answer, r->kind, &v);
 		check_verdict(r->name, &v, &r->w, r->lv, r->expires, r->text);
 		rg_policy_destroy(&p);
 	}
+}
+
+/*
+ * The plan's two promises, over every row: a plan that asked nothing
+ * gives its verdict whatever answer comes (no directory can open a
+ * relay or refuse a relay domain), and a plan that asked and gets
+ * RG_LOOKUP_NONE, a caller that skipped the lookup, gets exactly the
+ * verdict of "could not tell".
+ */
+static void
+test_rcpt_plan_answers(void)
+{
+	static const enum rg_lookup answers[] = {
+		RG_LOOKUP_NONE, RG_LOOKUP_FOUND, RG_LOOKUP_NOTFOUND, RG_LOOKUP_ERROR,
+	};
+	static const enum rg_rcpt_kind kinds[] = { RG_KIND_MAILBOX, RG_KIND_FORWARD, RG_KIND_LIST };
+	size_t asked = 0, settled = 0;
+
+	for (size_t i = 0; i < UT_NROWS(rcpt_rows); i++) {
+		const struct rcpt_row *r = &rcpt_rows[i];
+		struct rg_policy *p = build(r->f);
+		struct rg_addr from, rcpt;
+		struct rg_class k;
+		struct rg_rcpt_plan plan;
+		struct rg_verdict v, err;
+
+		classify(p, r->c, &k);
+		parse(r->name, r->from, &from);
+		parse(r->name, r->rcpt, &rcpt);
+		plan_rcpt(p, &k, clients[r->c].addr, &from, &rcpt, clock_at(r->t), &plan);
+		if (plan.ask == RG_RCPT_ASK_NOTHING) {
+			settled++;
+			for (size_t a = 0; a < UT_NROWS(answers); a++)
+				for (size_t n = 0; n < UT_NROWS(kinds); n++) {
+					decide_rcpt(p, &plan, answers[a], kinds[n], &v);
+					check_verdict(r->name, &v, &r->w, r->lv, r->expires,
+					    r->text);
+				}
+		} else {
+			asked++;
+			decide_rcpt(p, &plan, RG_LOOKUP_ERROR, RG_KIND_MAILBOX, &err);
+			for (size_t n = 0; n < UT_NROWS(kinds); n++) {
+				decide_rcpt(p, &plan, RG_LOOKUP_NONE, kinds[n], &v);
+				UT_STR(r->name, "skipped: logged", rg_logged_name(v.logged),
+				    rg_logged_name(err.logged));
+				UT_INT(r->name, "skipped: tells the MTA", v.action, err.action);
+				UT_STR(r->name, "skipped: reason", v.reason, "directory-unavailable");
+				UT_STR(r->name, "skipped: code", v.code, err.code);
+				UT_STR(r->name, "skipped: xcode", v.xcode, err.xcode);
+				UT_STR(r->name, "skipped: text", v.text, err.text);
+				UT_INT(r->name, "skipped: warning", v.warning, err.warning);
+			}
+		}
+		rg_policy_destroy(&p);
+	}
+	/* Both kinds of plan are in the table, or this test proves nothing. */
+	UT_INT("plan answers", "rows that ask", asked > 10, true);
+	UT_INT("plan answers", "rows that do not", settled > 10, true);
 }
 
 /* ---- MAIL FROM ---- */
@@ -662,6 +744,7 @@ test_defaults(void)
 	struct rg_policy *p = rg_policy_new();
 	struct rg_addr from, rcpt;
 	struct rg_class k;
+	struct rg_rcpt_plan plan;
 	struct rg_verdict v;
 	static const struct rg_client ln = { "203.0.113.9", "alice", "LOGIN", NULL };
 	char err[256];
@@ -672,14 +755,17 @@ test_defaults(void)
 	UT_INT("defaults", "require_tls", k.authenticated, false);
 	parse("defaults", "<u@remote.example>", &rcpt);
 	parse("defaults", "<bob@example.edu>", &from);
-	UT_INT("defaults", "verify", rg_policy_rcpt_lookup(p, &k, &from), true);
+	plan_rcpt(p, &k, ln.addr, &from, &from, 0, &plan);
+	UT_INT("defaults", "verify", plan.ask, RG_RCPT_ASK_RECIPIENT);
 	UT_INT("defaults", "sender_login on", rg_policy_mail_lookup(p, &k, &from), true);
-	rg_policy_rcpt(p, &k, ln.addr, &from, &rcpt, RG_LOOKUP_NONE, RG_KIND_MAILBOX, 0, &v);
+	plan_rcpt(p, &k, ln.addr, &from, &rcpt, 0, &plan);
+	decide_rcpt(p, &plan, RG_LOOKUP_NONE, RG_KIND_MAILBOX, &v);
 	UT_STR("defaults", "auth.relay on", v.reason, "auth-without-tls");
 	rg_policy_classify(p, &(struct rg_client){ "203.0.113.9", NULL, NULL, NULL }, &k);
 	rg_policy_mail(p, &k, "203.0.113.9", &from, RG_LOOKUP_NONE, 0, &v);
 	UT_STR("defaults", "offsite_local warn", rg_logged_name(v.logged), "would-reject");
-	rg_policy_rcpt(p, &k, "203.0.113.9", &from, &rcpt, RG_LOOKUP_NONE, RG_KIND_MAILBOX, 0, &v);
+	plan_rcpt(p, &k, "203.0.113.9", &from, &rcpt, 0, &plan);
+	decide_rcpt(p, &plan, RG_LOOKUP_NONE, RG_KIND_MAILBOX, &v);
 	UT_HAS("defaults", "built-in relay_denied text", v.text, "Relaying denied");
 	rg_policy_destroy(&p);
 }
@@ -691,6 +777,7 @@ add_policy_suite(void)
 
 	ut_test(s, "client classes", test_classify);
 	ut_test(s, "RCPT decision table", test_rcpt_table);
+	ut_test(s, "RCPT plan: ignored and skipped answers", test_rcpt_plan_answers);
 	ut_test(s, "MAIL decision table", test_mail_table);
 	ut_test(s, "MAIL of a suspended login", test_mail_suspended);
 	ut_test(s, "malformed addresses", test_bad_address);
