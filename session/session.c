@@ -272,12 +272,39 @@ add_budget(struct rg_kv *kv, const struct budget_note *b, const char *login)
 		rg_kv_add(kv, "budget_store", "none");
 }
 
+/*
+ * The reply as the MTA sends it: "550 5.7.1 " and the text.  Every text
+ * is built in or kept within RG_POLICY_REPLY_MAX by the config loader,
+ * and an RFC 3463 enhanced code is at most "5.999.999", so the reply
+ * fits REPLY_LINE_MAX.  Should a longer one ever arrive, the line logs
+ * it whole from the heap rather than cut it (milter/mlfi.c then refuses
+ * to send it and says so).
+ */
+#define REPLY_CODES_MAX	(sizeof("550 5.999.999 ") - 1)
+#define REPLY_LINE_MAX	(REPLY_CODES_MAX + RG_POLICY_REPLY_MAX)
+
+static void
+add_reply(struct rg_kv *kv, const struct rg_verdict *v)
+{
+	char reply[REPLY_LINE_MAX + 1], *big;
+	int n = snprintf(reply, sizeof(reply), "%s %s %s", v->code, v->xcode, v->text);
+
+	if (n >= 0 && (size_t)n < sizeof(reply)) {
+		rg_kv_add(kv, "reply", reply);
+		return;
+	}
+	if (asprintf(&big, "%s %s %s", v->code, v->xcode, v->text) < 0)
+		abort();
+	rg_kv_add(kv, "reply", big);
+	free(big);
+}
+
 static void
 emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
     const struct rg_verdict *v, const struct lookup_note *ln, bool accept_stage)
 {
 	struct rg_kv kv;
-	char head[160], reply[600];
+	char head[160];
 	bool want = v->notable || s->log_all ||
 	    (accept_stage && s->cfg->log_accepts) || s->auth_exception != NULL;
 
@@ -298,10 +325,8 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 		add_addr(&kv, "from", s->sender_raw);
 	if (rcpt_raw != NULL)
 		add_addr(&kv, "rcpt", rcpt_raw);
-	if (v->code != NULL) {
-		snprintf(reply, sizeof(reply), "%s %s %s", v->code, v->xcode, v->text);
-		rg_kv_add(&kv, "reply", reply);
-	}
+	if (v->code != NULL)
+		add_reply(&kv, v);
 	if (v->route) {
 		rg_kv_add(&kv, "mailer", s->rcpt_mailer);
 		rg_kv_add(&kv, "host", s->rcpt_host);

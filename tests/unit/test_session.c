@@ -296,6 +296,64 @@ test_bad_scripts(void)
 	put("answers", script);
 }
 
+/*
+ * The longest reply text the loader lets in is logged whole, codes and
+ * all: session.c's reply buffer is sized from RG_POLICY_REPLY_MAX, not
+ * guessed.  One byte more is the loader's FILE:LINE error.
+ */
+static void
+test_longest_reply(void)
+{
+	char text[RG_POLICY_REPLY_MAX + 2], conf[1024], path[128], want[RG_POLICY_REPLY_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	for (int extra = 0; extra <= 1; extra++) {
+		struct rg_errs errs;
+		struct rg_config *cfg;
+		struct lines l = { .n = 0 };
+		struct rg_session *s;
+		struct rg_verdict v;
+		size_t n = RG_POLICY_REPLY_MAX + (size_t)extra;
+		const char *name = extra ? "one byte over the limit" : "at the limit";
+
+		/* Words, so that nothing quotes it apart; the end marks a cut. */
+		for (size_t i = 0; i < n; i++)
+			text[i] = i % 8 == 7 ? ' ' : 'a' + (char)(i % 8);
+		memcpy(text + n - 4, "=END", 4);
+		text[n] = '\0';
+		snprintf(conf, sizeof(conf),
+		    "domains = { local = [ \"example.edu\" ]; };\n"
+		    "directory = { backend = \"script\"; script = \"answers\"; };\n"
+		    "replies = {\n  relay_denied = \"%s\";\n};\n", text);
+		put("policy.conf", conf);
+		memset(&errs, 0, sizeof(errs));
+		cfg = rg_config_load(path, &errs);
+		if (extra) {
+			char at[160];
+
+			UT_INT(name, "refused", cfg == NULL, true);
+			snprintf(at, sizeof(at), "%s:4: ", path);
+			UT_HAS(name, "error", errs.count > 0 ? errs.msgs[0] : "", at);
+			UT_HAS(name, "error", errs.count > 0 ? errs.msgs[0] : "", "relay_denied");
+			rg_errs_free(&errs);
+			rg_config_release(&cfg);
+			continue;
+		}
+		UT_INT(name, "policy loads", cfg != NULL, true);
+		rg_errs_free(&errs);
+		if (cfg == NULL)
+			continue;
+		s = rg_session_new(cfg, "203.0.113.9", NULL, collect, &l, true);
+		rg_session_mail(s, "<x@remote.example>", &v);
+		rg_session_rcpt(s, "<u@remote.example>", &v);
+		UT_STR(name, "reason", v.reason, "relay-denied");
+		UT_STR(name, "text", v.text, text);
+		snprintf(want, sizeof(want), "reply=\"550 5.7.1 %s\"", text);
+		UT_HAS(name, "line", l.n > 0 ? l.text[l.n - 1] : "", want);
+		rg_session_destroy(&s);
+	}
+}
+
 int
 main(void)
 {
@@ -328,6 +386,7 @@ main(void)
 		ut_test(s, "every directory outcome at MAIL and RCPT", test_outcomes);
 		ut_test(s, "suspended logins, three ways", test_suspension);
 		ut_test(s, "a bad script is a FILE:LINE error", test_bad_scripts);
+		ut_test(s, "the longest reply text is logged whole", test_longest_reply);
 		rc = ut_run();
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
