@@ -18,6 +18,7 @@
 #include "conf_dirfile.h"
 #include "conf/conf_dirscript.h"
 #include "conf_ldap.h"
+#include "conf_control.h"
 #include "conf_util.h"
 #include "conf/conf_sets.h"
 #include "conf/conf_snapshot.h"
@@ -27,21 +28,6 @@
 #define DEFAULT_SOCKET "inet:8894@127.0.0.1"
 
 static const char *const check_names[] = { "off", "warn", "reject", NULL };
-
-static const config_setting_t *
-group(struct rg_errs *e, const config_t *cf, const char *name, const char *const keys[])
-{
-	const config_setting_t *g = config_lookup(cf, name);
-
-	if (g == NULL)
-		return NULL;
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		rg_errs_at(e, g, "\"%s\" must be a group: %s = { ... };", name, name);
-		return NULL;
-	}
-	rg_conf_check_keys(e, g, keys);
-	return g;
-}
 
 /* "YYYY-MM-DD" to 00:00 UTC of that day; rejects 2027-02-30 and friends. */
 static bool
@@ -171,7 +157,7 @@ static void
 load_routing(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 {
 	static const char *const keys[] = { "check", "local_mailers", "hosts", NULL };
-	const config_setting_t *g = group(e, cf, "routing", keys), *l;
+	const config_setting_t *g = rg_conf_group(e, cf, "routing", keys), *l;
 	struct rg_route *r = rg_policy_route(p);
 	char err[256];
 	int check;
@@ -254,10 +240,10 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 	if (mode == MODE_MONITOR)
 		warn_monitor(e, cf);
 
-	if ((g = group(e, cf, "networks", net_keys)) != NULL)
+	if ((g = rg_conf_group(e, cf, "networks", net_keys)) != NULL)
 		rg_conf_nets(e, rg_conf_strings(e, g, "trusted"), rg_policy_trusted(p), true);
 
-	if ((g = group(e, cf, "domains", dom_keys)) != NULL) {
+	if ((g = rg_conf_group(e, cf, "domains", dom_keys)) != NULL) {
 		const config_setting_t *loc = rg_conf_strings(e, g, "local");
 		const config_setting_t *rel = rg_conf_strings(e, g, "relay");
 
@@ -266,7 +252,7 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 		rg_conf_warn_overlap(e, loc, rel, rg_policy_local(p));
 	}
 
-	g = group(e, cf, "auth", auth_keys);
+	g = rg_conf_group(e, cf, "auth", auth_keys);
 	rg_conf_bool(e, g, "relay", true, &relay);
 	rg_conf_bool(e, g, "require_tls", true, &tls);
 	rg_conf_enum(e, g, "sender_login", check_names, RG_CHECK_REJECT, &sl);
@@ -280,15 +266,15 @@ load_policy(struct rg_errs *e, const config_t *cf, struct rg_policy *p)
 			rg_policy_set_suspended_contact(p, text);
 	}
 
-	g = group(e, cf, "sender", sender_keys);
+	g = rg_conf_group(e, cf, "sender", sender_keys);
 	rg_conf_enum(e, g, "offsite_local", check_names, RG_CHECK_WARN, &ol);
 	rg_policy_set_offsite_local(p, (enum rg_check)ol);
 
-	g = group(e, cf, "recipients", rcpt_keys);
+	g = rg_conf_group(e, cf, "recipients", rcpt_keys);
 	rg_conf_bool(e, g, "verify", true, &verify);
 	rg_policy_set_verify(p, verify);
 
-	g = group(e, cf, "replies", reply_keys);
+	g = rg_conf_group(e, cf, "replies", reply_keys);
 	if (rg_conf_string(e, g, "relay_denied", NULL, &text)) {
 		size_t n = strlen(text);
 		bool bad = n == 0 || n > RG_POLICY_REPLY_MAX;
@@ -328,30 +314,11 @@ static void
 load_limits(struct rg_errs *e, const config_t *cf, struct rg_config *c)
 {
 	static const char *const keys[] = { "connections", NULL };
-	const config_setting_t *g = group(e, cf, "limits", keys);
+	const config_setting_t *g = rg_conf_group(e, cf, "limits", keys);
 	long long n;
 
 	rg_conf_int(e, g, "connections", RG_CONNECTIONS_DEFAULT, 1, RG_CONNECTIONS_MAX, &n);
 	c->max_connections = (unsigned)n;
-}
-
-/* control = { socket; }: where "relayguard -S" asks; "" turns it off. */
-static void
-load_control(struct rg_errs *e, const config_t *cf, struct rg_config *c)
-{
-	static const char *const keys[] = { "socket", NULL };
-	const config_setting_t *g = group(e, cf, "control", keys);
-	const char *s;
-
-	c->control_default = g == NULL || config_setting_get_member(g, "socket") == NULL;
-	rg_conf_string(e, g, "socket", RG_CONTROL_DEFAULT, &s);
-	if (s[0] == '\0')
-		return;
-	c->control_socket = rg_conf_path(c->path, s);
-	if (strlen(c->control_socket) > RG_CONTROL_PATH_MAX)
-		rg_errs_at(e, config_setting_get_member(g, "socket"),
-		    "control.socket \"%s\" is longer than a unix socket path may be (%d bytes)",
-		    c->control_socket, RG_CONTROL_PATH_MAX);
 }
 
 /* A key that the chosen backend would silently ignore is a mistake. */
@@ -412,7 +379,7 @@ load_directory(struct rg_errs *e, const config_t *cf, struct rg_config *c)
 	static const char *const keys[] = { "backend", "file", "on_error", "ldap", "cache",
 	    "script", NULL };
 	static const char *const on_error[] = { "tempfail", "continue", NULL };
-	const config_setting_t *g = group(e, cf, "directory", keys);
+	const config_setting_t *g = rg_conf_group(e, cf, "directory", keys);
 	const char *names[NDIR_BACKENDS + 1];
 	const struct dir_backend *b;
 	int backend, oe;
@@ -471,7 +438,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 		c->socket = rg_xstrdup(s);
 	}
 
-	g = group(e, &cf, "log", log_keys);
+	g = rg_conf_group(e, &cf, "log", log_keys);
 	rg_conf_string(e, g, "facility", "mail", &s);
 	if (rg_log_facility(s) < 0)
 		rg_errs_at(e, config_setting_get_member(g, "facility"),
@@ -479,7 +446,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 	c->facility = rg_xstrdup(s);
 	rg_conf_bool(e, g, "accepts", false, &c->log_accepts);
 	/* Only relayguard -R --notices reads these; the daemon ignores them. */
-	g = group(e, &cf, "migration", migration_keys);
+	g = rg_conf_group(e, &cf, "migration", migration_keys);
 	rg_conf_string(e, g, "contact", "", &s);
 	c->migration_contact = s[0] != '\0' ? rg_xstrdup(s) : NULL;
 	rg_conf_string(e, g, "help_url", "", &s);
@@ -487,7 +454,7 @@ rg_config_load(const char *path, struct rg_errs *e)
 	rg_conf_string(e, g, "server", "", &s);
 	c->migration_server = s[0] != '\0' ? rg_xstrdup(s) : NULL;
 	load_limits(e, &cf, c);
-	load_control(e, &cf, c);
+	rg_conf_control(e, &cf, c->path, &c->control_socket, &c->control_default);
 	load_unsafe_at(e, &cf, c);
 
 	load_policy(e, &cf, c->policy);

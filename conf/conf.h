@@ -35,7 +35,7 @@ struct rg_config {
 	unsigned max_connections;	/* limits.connections */
 	bool unsafe_at_end;	/* recipients.unsafe_at = "end-of-data" */
 	char *control_socket;	/* control.socket, absolute; NULL when off */
-	bool control_default;	/* control.socket was not set: the built-in path */
+	bool control_default;	/* control.socket is the built-in path, set or not */
 	char *migration_contact;	/* migration.*, for relayguard -R notices; NULL unset */
 	char *migration_help_url;
 	char *migration_server;

@@ -92,14 +92,14 @@ my %prefix = (
 	'conf.c::load_routing::keys'       => 'routing.',
 	'conf.c::load_limits::keys'        => 'limits.',
 	'conf.c::load_directory::keys'     => 'directory.',
-	'conf.c::load_control::keys'       => 'control.',
+	'conf_control.c::rg_conf_control::keys' => 'control.',
 	'conf_ldap.c::::ldap_keys'  => 'directory.ldap.',
 	'conf_ldap.c::::cache_keys' => 'directory.cache.',
 	'conf_budget.c::::budget_keys' => 'budgets.',
 	'conf_budget.c::::redis_keys'  => 'budgets.redis.',
 );
 my @want;
-for my $file (qw(conf.c conf_ldap.c conf_budget.c)) {
+for my $file (qw(conf.c conf_ldap.c conf_budget.c conf_control.c)) {
 	my $code = slurp("$src/conf/$file");
 	$code =~ s{/\*.*?\*/}{ }gs;
 	my $fn = "";

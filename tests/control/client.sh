@@ -48,4 +48,23 @@ write_policy "$T/off.conf" 'control = { socket = ""; };'
 "$RELAYGUARD" -S -c "$T/off.conf" >"$T/off.out" 2>"$T/off.err"; rc=$?
 [ $rc = 78 ] && grep -q 'control.socket is off' "$T/off.err" && pass ||
 	fail "-S with control.socket = \"\": rc=$rc $(cat "$T/off.err")"
+
+# The built-in path only warns when it cannot be made, written out or not,
+# so the -n -p output of a file that does not set it starts the same way.
+if [ ! -d /run/relayguard ]; then
+	write_policy "$T/nosock.conf"
+	"$RELAYGUARD" -n -p -c "$T/nosock.conf" >"$T/printed.conf" 2>"$T/printed.err" ||
+		fail "-n -p: $(cat "$T/printed.err")"
+	grep -q '^	socket = "/run/relayguard/control.sock";' "$T/printed.conf" && pass ||
+		fail "-n -p does not write the built-in control.socket out"
+	for c in nosock printed; do
+		port=$(free_port)
+		start_milter "$T/$c.conf" "$port" "$T/$c.log"
+		grep -q 'control socket: /run/relayguard/control.sock: .*relayguard -S will not answer' \
+		    "$T/$c.log" && pass || fail "$c.conf: no warning for the unusable built-in path"
+		kill -0 "$MILTER_PID" 2>/dev/null && pass || fail "$c.conf: the daemon stopped"
+		kill "$MILTER_PID"; wait "$MILTER_PID" 2>/dev/null
+	done
+fi
+
 finish
