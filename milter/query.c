@@ -132,6 +132,11 @@ query_recipient(struct rg_config *cfg, const char *arg, FILE *out)
 		snprintf(why, sizeof(why), "not a plain local@domain address: %s", arg);
 		return error_line(out, why, NULL, EX_DATAERR);
 	}
+	/* The daemon never looks such a domain up: it is not local. */
+	if (r.idn_invalid) {
+		return error_line(out, "the domain is not a valid internationalized domain name "
+		    "(IDNA2008)", NULL, EX_DATAERR);
+	}
 	rg_dir_recipient(cfg->dir, r.norm, &a);
 	switch (a.status) {
 	case RG_LOOKUP_FOUND:

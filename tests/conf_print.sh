@@ -328,6 +328,8 @@ q 1 "not found" nobody@example.edu
 q 1 "not found" alice@example.org
 q 65 "error: not a plain local@domain address: user%victim.example@example.edu" user%victim.example@example.edu
 q 65 "error: not a plain local@domain address: joe" joe
+# Latin-1, not UTF-8: the daemon never looks such a domain up, nor does -q.
+q 65 "error: the domain is not a valid internationalized domain name (IDNA2008)" "hans@b$(printf '\374')cher.example"
 q 0 "found login=carol address=carol@physics.example.edu source=$D
 found login=carol address=carol@example.edu source=$D" login=carol
 q 1 "not found" login=mallory
