@@ -44,14 +44,17 @@ usage(void)
 	    "       relayguard -n [-v] [-p | -d] [-c FILE]\n"
 	    "       relayguard -q ADDRESS|login=LOGIN [-c FILE]\n"
 	    "       relayguard -T [-c FILE] client=IP [name=HOST] [helo=NAME] [auth=LOGIN]"
-	    " [auth_type=MECH] [tls=VERSION] [qid=ID] [mailer=NAME] [host=HOST] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
+	    " [auth_type=MECH] [tls=VERSION] [qid=ID] [mailer=NAME] [host=HOST]"
+	    " [budget=KIND:N[,KIND:N...]] from=ADDR rcpt=ADDR [rcpt=ADDR ...]\n"
 	    "       relayguard -S [-c FILE] [--control PATH] [--prometheus]\n"
 	    "       relayguard -L postfix [-c FILE] [-p SOCKET] [-C /etc/postfix]\n"
 	    "       relayguard -L sendmail [-c FILE] [-p SOCKET] [-C /etc/mail/sendmail.cf]\n"
 	    "       relayguard -I sendmail|postfix [-c FILE] --expires YYYY-MM-DD"
 	    " [--allow-domain] FILE\n"
 	    "       relayguard -R [-c FILE] [--since YYYY-MM-DD] [--until YYYY-MM-DD]"
-	    " [--format text|json] [--notices DIR [--template FILE]] [LOGFILE ... | -]\n"
+	    " [--format text|json] [--top N] [--year YYYY] [--notices DIR [--template FILE]]"
+	    " [LOGFILE ... | -]\n"
+	    "       relayguard -R --print-template\n"
 	    "       relayguard -V\n", stderr);
 	return EX_USAGE;
 }
