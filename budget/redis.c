@@ -7,7 +7,12 @@
  * Time: an admit has one deadline, 'timeout' seconds after it starts.
  * Waiting for a free connection ends there; a connect gets what is left
  * (redisConnect*WithTimeout), and so does each command, through
- * redisSetTimeout() (SO_RCVTIMEO / SO_SNDTIMEO) set again before it.
+ * redisSetTimeout() (SO_RCVTIMEO / SO_SNDTIMEO).  Each connection
+ * remembers the timeout its socket has, and a command sets it again
+ * only when what is left differs from it by more than TIMEOUT_SLACK:
+ * an admit that found a free connection at once (nearly all) then
+ * makes two system calls, the write and the read, instead of four, and
+ * a deadline is kept to within TIMEOUT_SLACK.
  * For tcp: the name is resolved by getaddrinfo(), which no timeout
  * bounds: name an address.
  *
@@ -33,10 +38,32 @@
 #include "common/clock.h"
 #include "common/log.h"
 
+/* A socket timeout this close to what is left is left as it is (seconds). */
+#define TIMEOUT_SLACK	0.001
+
+/*
+ * The script call's arguments 4 to 7 (window and limits) and 11 (TTL)
+ * depend only on the limits, which change only on a reload: each
+ * connection keeps them formatted, as strings (for EVAL) and as the
+ * protocol's bulk strings (for EVALSHA), for the limits it saw last.
+ */
+struct fixed_args {
+	struct rg_budget_limits lim;
+	bool valid;
+	char win[32], lm[24], lr[24], ld[24], ttl[24];
+	char resp[192];		/* win lm lr ld, each "$LEN\r\nVALUE\r\n" */
+	size_t resplen;
+	char ttl_resp[32];
+	size_t ttl_resplen;
+};
+
 struct conn {
 	redisContext *ctx;
 	bool busy;
 	bool used;		/* has answered a script call since it was opened */
+	double sock_timeout;	/* what redisSetTimeout() last gave it; 0: none yet */
+	char sha[41];		/* the script's SHA1, from this connection's SCRIPT LOAD */
+	struct fixed_args fixed;
 };
 
 struct redis_store {
@@ -50,12 +77,16 @@ struct redis_store {
 	double timeout;
 	bool client_clock;
 
-	pthread_mutex_t lock;	/* guards everything below */
+	/*
+	 * Guards the busy flags and the breaker, nothing else: a borrowed
+	 * connection is its borrower's alone.  An admit takes it twice, to
+	 * pass the breaker and borrow, and to give back and report.
+	 */
+	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	struct conn *conns;
 	int nconns;
 	struct rg_breaker breaker;
-	char sha[41];		/* the script's SHA1 once SCRIPT LOAD told us; "" before */
 };
 
 static void redis_admit(struct rg_budget_store *, const struct rg_budget_request *,
@@ -245,16 +276,18 @@ rg_budget_redis_key_login(const char *login, char *out, size_t outlen)
 	return true;
 }
 
-/* A free connection, waiting until 'deadline' at most; NULL when none came. */
+/*
+ * A free connection, waiting until 'deadline' at most; NULL when none
+ * came.  The caller holds s->lock.
+ */
 static struct conn *
-acquire(struct redis_store *s, double deadline)
+acquire_locked(struct redis_store *s, double deadline)
 {
 	struct conn *c = NULL;
 	struct timespec ts;
 
 	ts.tv_sec = (time_t)deadline;
 	ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
-	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		/* Prefer an open connection: a closed one costs a connect. */
 		for (int i = 0; i < s->nconns; i++) {
@@ -271,17 +304,7 @@ acquire(struct redis_store *s, double deadline)
 	}
 	if (c != NULL)
 		c->busy = true;
-	pthread_mutex_unlock(&s->lock);
 	return c;
-}
-
-static void
-release(struct redis_store *s, struct conn *c)
-{
-	pthread_mutex_lock(&s->lock);
-	c->busy = false;
-	pthread_cond_signal(&s->freed);
-	pthread_mutex_unlock(&s->lock);
 }
 
 static void
@@ -291,6 +314,7 @@ conn_close(struct conn *c)
 		redisFree(c->ctx);
 	c->ctx = NULL;
 	c->used = false;
+	c->sock_timeout = 0;
 }
 
 /* hiredis' words for a failed call on ctx ("timed out" for EAGAIN). */
@@ -305,35 +329,58 @@ ctx_error(const redisContext *ctx, const char *what, char *why, size_t whylen)
 		snprintf(why, whylen, "%s: %s", what, ctx->errstr[0] ? ctx->errstr : "I/O error");
 }
 
-/* Give ctx what is left until 'deadline' for its next command. */
+/* Give c what is left until 'deadline' for its next command (see TIMEOUT_SLACK). */
 static bool
-set_budget(redisContext *ctx, double deadline, char *why, size_t whylen)
+set_budget(struct conn *c, double deadline, char *why, size_t whylen)
 {
-	double left = deadline - rg_clock_monotonic();
+	double left = deadline - rg_clock_monotonic(), diff = left - c->sock_timeout;
 
 	if (left <= 0) {
 		snprintf(why, whylen, "timed out");
 		return false;
 	}
-	if (redisSetTimeout(ctx, rg_timeval_of(left)) != REDIS_OK) {
-		ctx_error(ctx, "setting the timeout", why, whylen);
+	if (c->sock_timeout > 0 && diff <= TIMEOUT_SLACK && diff >= -TIMEOUT_SLACK)
+		return true;
+	if (redisSetTimeout(c->ctx, rg_timeval_of(left)) != REDIS_OK) {
+		ctx_error(c->ctx, "setting the timeout", why, whylen);
+		c->sock_timeout = 0;
 		return false;
 	}
+	c->sock_timeout = left;
 	return true;
 }
 
 /* One command's reply, or NULL with 'why' set (an error reply is returned). */
 static redisReply *
-command(redisContext *ctx, double deadline, int argc, const char **argv,
+command(struct conn *c, double deadline, int argc, const char **argv,
     const size_t *lens, const char *what, char *why, size_t whylen)
 {
 	redisReply *r;
 
-	if (!set_budget(ctx, deadline, why, whylen))
+	if (!set_budget(c, deadline, why, whylen))
 		return NULL;
-	r = redisCommandArgv(ctx, argc, argv, lens);
+	r = redisCommandArgv(c->ctx, argc, argv, lens);
 	if (r == NULL)
-		ctx_error(ctx, what, why, whylen);
+		ctx_error(c->ctx, what, why, whylen);
+	return r;
+}
+
+/* The same for a command already in the protocol's form. */
+static redisReply *
+command_formatted(struct conn *c, double deadline, const char *cmd, size_t len,
+    const char *what, char *why, size_t whylen)
+{
+	void *r = NULL;
+
+	if (!set_budget(c, deadline, why, whylen))
+		return NULL;
+	if (redisAppendFormattedCommand(c->ctx, cmd, len) != REDIS_OK ||
+	    redisGetReply(c->ctx, &r) != REDIS_OK) {
+		ctx_error(c->ctx, what, why, whylen);
+		if (r != NULL)
+			freeReplyObject(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -365,7 +412,7 @@ conn_open(struct redis_store *s, struct conn *c, double deadline, char *why, siz
 		argv[1] = s->password;
 		lens[0] = 4;
 		lens[1] = strlen(s->password);
-		if ((r = command(c->ctx, deadline, 2, argv, lens, "AUTH", why, whylen)) == NULL)
+		if ((r = command(c, deadline, 2, argv, lens, "AUTH", why, whylen)) == NULL)
 			goto fail;
 		if (r->type == REDIS_REPLY_ERROR) {
 			/* The server's words name the problem, never the password. */
@@ -382,7 +429,7 @@ conn_open(struct redis_store *s, struct conn *c, double deadline, char *why, siz
 	lens[0] = 6;
 	lens[1] = 4;
 	lens[2] = strlen(rg_budget_redis_script);
-	if ((r = command(c->ctx, deadline, 3, argv, lens, "SCRIPT LOAD", why, whylen)) == NULL)
+	if ((r = command(c, deadline, 3, argv, lens, "SCRIPT LOAD", why, whylen)) == NULL)
 		goto fail;
 	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOAUTH", 6) == 0) {
 		snprintf(why, whylen, "the server wants a password (set budgets.redis."
@@ -397,10 +444,8 @@ conn_open(struct redis_store *s, struct conn *c, double deadline, char *why, siz
 		freeReplyObject(r);
 		goto fail;
 	}
-	pthread_mutex_lock(&s->lock);
-	memcpy(s->sha, r->str, 40);
-	s->sha[40] = '\0';
-	pthread_mutex_unlock(&s->lock);
+	memcpy(c->sha, r->str, 40);
+	c->sha[40] = '\0';
 	freeReplyObject(r);
 	return true;
 fail:
@@ -433,55 +478,109 @@ parse_answer(const redisReply *r, struct rg_budget_result *res)
 
 enum outcome { DONE, FAILED, LOST };	/* LOST: the connection was found dead */
 
+/* Append VALUE as a bulk string ("$LEN\r\nVALUE\r\n") at out; the bytes written. */
+static size_t
+bulk(char *out, const char *v, size_t n)
+{
+	int h = sprintf(out, "$%zu\r\n", n);
+
+	memcpy(out + h, v, n);
+	memcpy(out + h + n, "\r\n", 2);
+	return (size_t)h + n + 2;
+}
+
+/* Bytes bulk() writes for n bytes of value, at most. */
+#define BULK_MAX(n)	((n) + 26)
+
+/* c->fixed for 'lim', formatted again only when the limits changed. */
+static const struct fixed_args *
+fixed_args(struct conn *c, const struct rg_budget_limits *lim)
+{
+	struct fixed_args *f = &c->fixed;
+
+	if (f->valid && f->lim.window == lim->window && f->lim.messages == lim->messages &&
+	    f->lim.recipients == lim->recipients && f->lim.domains == lim->domains)
+		return f;
+	f->lim = *lim;
+	snprintf(f->win, sizeof(f->win), "%.17g", lim->window);
+	snprintf(f->lm, sizeof(f->lm), "%llu", (unsigned long long)lim->messages);
+	snprintf(f->lr, sizeof(f->lr), "%llu", (unsigned long long)lim->recipients);
+	snprintf(f->ld, sizeof(f->ld), "%llu", (unsigned long long)lim->domains);
+	snprintf(f->ttl, sizeof(f->ttl), "%lld", (long long)(2 * lim->window + 0.999) +
+	    RG_BUDGET_REDIS_TTL_SLACK);
+	f->resplen = bulk(f->resp, f->win, strlen(f->win));
+	f->resplen += bulk(f->resp + f->resplen, f->lm, strlen(f->lm));
+	f->resplen += bulk(f->resp + f->resplen, f->lr, strlen(f->lr));
+	f->resplen += bulk(f->resp + f->resplen, f->ld, strlen(f->ld));
+	f->ttl_resplen = bulk(f->ttl_resp, f->ttl, strlen(f->ttl));
+	f->valid = true;
+	return f;
+}
+
+/*
+ * EVAL with the script's text, for a server that has forgotten it
+ * (SCRIPT FLUSH, or a failover to one that never saw it): rare, so
+ * formatted by hiredis.
+ */
+static redisReply *
+eval_text(struct conn *c, const char *key, const struct fixed_args *f, const char *msg,
+    const char *domain, const char *now, double deadline, char *why, size_t whylen)
+{
+	const char *argv[12] = {
+		"EVAL", rg_budget_redis_script, "1", key, f->win, f->lm, f->lr, f->ld,
+		msg, domain, now, f->ttl,
+	};
+	size_t lens[12];
+
+	for (int i = 0; i < 12; i++)
+		lens[i] = strlen(argv[i]);
+	return command(c, deadline, 12, argv, lens, "EVAL", why, whylen);
+}
+
 /* Run the script once on c; the result goes into res, or 'why'. */
 static enum outcome
 run_script(struct redis_store *s, struct conn *c, const char *key,
     const struct rg_budget_request *req, const struct rg_budget_limits *lim,
     double deadline, struct rg_budget_result *res, char *why, size_t whylen)
 {
-	char win[32], lm[24], lr[24], ld[24], now[32], ttl[24], sha[41];
-	const char *argv[12];
-	size_t lens[12];
+	static const char head[] = "*12\r\n$7\r\nEVALSHA\r\n";
+	const struct fixed_args *f = fixed_args(c, lim);
+	const char *domain = req->domain != NULL ? req->domain : "";
+	const char *msg = req->new_message ? "1" : "0";
+	size_t klen = strlen(key), dlen = strlen(domain), nlen, len, need;
+	char now[32], stackbuf[1024], *cmd = stackbuf;
 	redisReply *r;
 	bool reused = c->used;
 
-	snprintf(win, sizeof(win), "%.17g", lim->window);
-	snprintf(lm, sizeof(lm), "%llu", (unsigned long long)lim->messages);
-	snprintf(lr, sizeof(lr), "%llu", (unsigned long long)lim->recipients);
-	snprintf(ld, sizeof(ld), "%llu", (unsigned long long)lim->domains);
-	snprintf(ttl, sizeof(ttl), "%lld", (long long)(2 * lim->window + 0.999) +
-	    RG_BUDGET_REDIS_TTL_SLACK);
 	if (s->client_clock)
-		snprintf(now, sizeof(now), "%.6f", req->now);
+		nlen = (size_t)snprintf(now, sizeof(now), "%.6f", req->now);
 	else
-		now[0] = '\0';
-	pthread_mutex_lock(&s->lock);
-	memcpy(sha, s->sha, sizeof(sha));
-	pthread_mutex_unlock(&s->lock);
-
-	argv[0] = "EVALSHA";
-	argv[1] = sha;
-	argv[2] = "1";
-	argv[3] = key;
-	argv[4] = win;
-	argv[5] = lm;
-	argv[6] = lr;
-	argv[7] = ld;
-	argv[8] = req->new_message ? "1" : "0";
-	argv[9] = req->domain != NULL ? req->domain : "";
-	argv[10] = now;
-	argv[11] = ttl;
-	for (int i = 0; i < 12; i++)
-		lens[i] = strlen(argv[i]);
-	r = command(c->ctx, deadline, 12, argv, lens, "EVALSHA", why, whylen);
+		now[nlen = 0] = '\0';
+	/* EVALSHA SHA 1 KEY WIN LM LR LD NEW DOMAIN NOW TTL, in the protocol's form. */
+	need = sizeof(head) + BULK_MAX(40) + BULK_MAX(1) + BULK_MAX(klen) + f->resplen +
+	    BULK_MAX(1) + BULK_MAX(dlen) + BULK_MAX(nlen) + f->ttl_resplen;
+	if (need > sizeof(stackbuf) && (cmd = malloc(need)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return FAILED;
+	}
+	memcpy(cmd, head, sizeof(head) - 1);
+	len = sizeof(head) - 1;
+	len += bulk(cmd + len, c->sha, 40);
+	len += bulk(cmd + len, "1", 1);
+	len += bulk(cmd + len, key, klen);
+	memcpy(cmd + len, f->resp, f->resplen);
+	len += f->resplen;
+	len += bulk(cmd + len, msg, 1);
+	len += bulk(cmd + len, domain, dlen);
+	len += bulk(cmd + len, now, nlen);
+	memcpy(cmd + len, f->ttl_resp, f->ttl_resplen);
+	len += f->ttl_resplen;
+	r = command_formatted(c, deadline, cmd, len, "EVALSHA", why, whylen);
+	if (cmd != stackbuf)
+		free(cmd);
 	if (r != NULL && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
-		/* SCRIPT FLUSH, or a failover to a server that never saw it. */
 		freeReplyObject(r);
-		argv[0] = "EVAL";
-		argv[1] = rg_budget_redis_script;
-		lens[0] = 4;
-		lens[1] = strlen(rg_budget_redis_script);
-		r = command(c->ctx, deadline, 12, argv, lens, "EVAL", why, whylen);
+		r = eval_text(c, key, f, msg, domain, now, deadline, why, whylen);
 	}
 	if (r == NULL) {
 		/* Closed under us: EOF on read, or EPIPE/ECONNRESET on write. */
@@ -536,19 +635,17 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 	strcat(key + plen, "}");
 	pthread_mutex_lock(&s->lock);
 	gate = rg_breaker_enter(&s->breaker, start);
+	c = gate == RG_BREAKER_SKIP ? NULL : acquire_locked(s, deadline);
+	/* Busy, not broken: the admits holding the connections report on it. */
+	if (c == NULL && gate == RG_BREAKER_PROBE)
+		rg_breaker_release(&s->breaker);
 	pthread_mutex_unlock(&s->lock);
 	if (gate == RG_BREAKER_SKIP) {
 		snprintf(res->why, sizeof(res->why), "redis %s is marked down; retrying "
 		    "within %.0fs", s->uri, s->breaker.interval);
 		goto done;
 	}
-	if ((c = acquire(s, deadline)) == NULL) {
-		/* Busy, not broken: the admits holding the connections report on it. */
-		if (gate == RG_BREAKER_PROBE) {
-			pthread_mutex_lock(&s->lock);
-			rg_breaker_release(&s->breaker);
-			pthread_mutex_unlock(&s->lock);
-		}
+	if (c == NULL) {
 		snprintf(res->why, sizeof(res->why), "no free Redis connection within %.3fs "
 		    "(pool_size %d)", s->timeout, s->nconns);
 		goto done;
@@ -562,8 +659,9 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 		if (out != LOST)
 			break;
 	}
-	release(s, c);
 	pthread_mutex_lock(&s->lock);
+	c->busy = false;
+	pthread_cond_signal(&s->freed);
 	changed = out == DONE ? rg_breaker_success(&s->breaker) :
 	    rg_breaker_failure(&s->breaker, rg_clock_monotonic());
 	pthread_mutex_unlock(&s->lock);

@@ -8,8 +8,8 @@
  *  - one admit is one round trip: a Lua script (EVALSHA, EVAL when the
  *    server has forgotten it) reads both buckets of every count, decides
  *    with the arithmetic of policy/budget.h and, only when under every
- *    limit, charges and sets the keys' expiry, all in one atomic step on
- *    the server.  Two gateways can never both let a login past a limit;
+ *    limit, charges (setting the expiry of a key the charge makes), all
+ *    in one atomic step on the server.  Two gateways can never both let a login past a limit;
  *  - the window is cut on the Redis server's clock (TIME), so gateways
  *    whose clocks disagree still share one set of buckets;
  *  - keys are KEY_PREFIX "{" LOGIN "}" ":" KIND ":" BUCKET, KIND one of

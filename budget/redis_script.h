@@ -11,7 +11,7 @@
  *   NEW_MESSAGE  "1" when this recipient opens a message
  *   DOMAIN       the recipient's domain
  *   NOW          seconds, or "" to read the server's TIME
- *   TTL          seconds every written key lives
+ *   TTL          seconds a key lives from the charge that makes it
  * Reply: { ANSWER, KIND, MESSAGES, RECIPIENTS, DOMAINS }
  *   ANSWER 1 admitted (charged), 0 over (nothing written); KIND the
  *   enum rg_budget_kind over; the counts are the estimates after the

@@ -239,6 +239,78 @@ test_expiry(void)
 	st->ops->destroy(&st);
 }
 
+/*
+ * Expiry is set by the charge that makes a key, and never again: a later
+ * charge leaves the expiry where it was, and that first expiry still
+ * outlives the next bucket, when the key is last read.  On the server's
+ * clock, so that bucket and TTL are on one clock.
+ */
+static double
+server_now(void)
+{
+	redisReply *t = redisCommand(raw, "TIME");
+	double v = -1;
+
+	if (t != NULL && t->type == REDIS_REPLY_ARRAY && t->elements == 2)
+		v = strtod(t->element[0]->str, NULL) + strtod(t->element[1]->str, NULL) / 1e6;
+	if (t != NULL)
+		freeReplyObject(t);
+	return v;
+}
+
+static void
+test_ttl_once(void)
+{
+	struct rg_budget_store *st = store("ttl:");
+	struct rg_budget_limits lim = { 100, 1000, 1000, 10 };
+	struct rg_budget_result r;
+	static const char kinds[] = "mrd";
+	double at[3], now, t;
+	long long bucket;
+	struct timespec pause = { 0, 300000000 };
+	char key[64];
+
+	CU_ASSERT_FATAL(st != NULL);
+	t = server_now();
+	admit(st, "olga", true, "a.example", 0, &lim, &r);
+	now = server_now();
+	UT_INT("first charge", "admitted", r.answer, RG_BUDGET_ADMITTED);
+	/* The admit ran between t and now: in one of their buckets. */
+	bucket = (long long)(now / lim.window);
+	snprintf(key, sizeof(key), "ttl:{olga}:m:%lld", bucket);
+	if (raw_int("EXISTS %s", key) != 1)
+		bucket = (long long)(t / lim.window);
+	for (int k = 0; k < 3; k++) {
+		snprintf(key, sizeof(key), "ttl:{olga}:%c:%lld", kinds[k], bucket);
+		at[k] = now + (double)raw_int("PTTL %s", key) / 1000;
+		/* Still there when its bucket is the previous one, to the end. */
+		UT_INT(key, "expires after the next bucket ends",
+		    at[k] > (double)(bucket + 2) * lim.window, 1);
+	}
+	nanosleep(&pause, NULL);
+	/* A charge of every kind again, in the same bucket: no expiry moves. */
+	admit(st, "olga", true, "a.example", 0, &lim, &r);
+	UT_INT("second charge", "admitted", r.answer, RG_BUDGET_ADMITTED);
+	UT_INT("second charge", "counted", r.used.messages, 2);
+	now = server_now();
+	for (int k = 0; k < 3; k++) {
+		double again;
+
+		snprintf(key, sizeof(key), "ttl:{olga}:%c:%lld", kinds[k], bucket);
+		again = now + (double)raw_int("PTTL %s", key) / 1000;
+		/* Set again it would be 0.3 s later; allow 0.1 s for the reads. */
+		UT_INT(key, "expiry not moved by a later charge", again < at[k] + 0.1, 1);
+	}
+	/* A domain refused near the limit puts the HyperLogLog back with its expiry. */
+	lim.domains = 1;
+	admit(st, "olga", false, "b.example", 0, &lim, &r);
+	UT_INT("2nd domain, limit 1", "over", r.over, RG_BUDGET_DOMAINS);
+	snprintf(key, sizeof(key), "ttl:{olga}:d:%lld", bucket);
+	UT_INT("refused domain", "left out", raw_int("PFCOUNT %s", key), 1);
+	UT_INT("refused domain", "expiry kept", raw_int("TTL %s", key) > 200, 1);
+	st->ops->destroy(&st);
+}
+
 /* The server's clock cuts the window when the caller's is not used. */
 static void
 test_server_time(void)
@@ -600,6 +672,60 @@ test_pool_wait(void)
 	a.st->ops->destroy(&a.st);
 }
 
+/*
+ * A connection borrowed after a wait has less time left than its socket
+ * timeout, set by the admit before: the timeout must be set again, or
+ * the deadline slips by the wait.  CLIENT PAUSE holds every client's
+ * commands, in order: the holder's script runs at the end of the first
+ * pause, the second pause is set in the same instant, and the waiter's
+ * script, sent just after, waits it out.
+ */
+static void
+test_pool_wait_deadline(void)
+{
+	char uri[600];
+	struct holder a = { 0 }, b = { 0 };
+	struct rg_budget_limits lim = { 3600, 1000, 0, 0 };
+	struct rg_budget_result r;
+	struct timespec ts = { 0, 50000000 }, ts2 = { 0, 100000000 };
+	pthread_t ta, tb;
+	redisReply *rep;
+	int done = 0;
+	void *reply = NULL;
+
+	snprintf(uri, sizeof(uri), "unix:%s", sock);
+	a.st = store_for(uri, "pwd:", NULL, 1, 0.6);
+	CU_ASSERT_FATAL(a.st != NULL);
+	admit(a.st, "leo", true, "a.example", 1e9, &lim, &r);	/* opens; timeout 0.6 s */
+	UT_INT("pool of 1, 0.6 s", "admitted", r.answer, RG_BUDGET_ADMITTED);
+	b.st = a.st;
+	rep = redisCommand(raw, "CLIENT PAUSE 300");
+	CU_ASSERT_FATAL(rep != NULL && rep->type == REDIS_REPLY_STATUS);
+	freeReplyObject(rep);
+	CU_ASSERT_FATAL(pthread_create(&ta, NULL, hold, &a) == 0);
+	nanosleep(&ts, NULL);
+	CU_ASSERT_FATAL(pthread_create(&tb, NULL, hold, &b) == 0);
+	nanosleep(&ts2, NULL);
+	/* Queued behind the holder's script; run when the first pause ends. */
+	CU_ASSERT_FATAL(redisAppendCommand(raw, "CLIENT PAUSE 800") == REDIS_OK);
+	while (!done)
+		CU_ASSERT_FATAL(redisBufferWrite(raw, &done) == REDIS_OK);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CU_ASSERT_FATAL(redisGetReply(raw, &reply) == REDIS_OK);
+	freeReplyObject(reply);
+	printf("pool wait deadline: holder %.3f s (%s), waiter %.3f s (%s)\n", a.took,
+	    a.r.why, b.took, b.r.why);
+	UT_INT("holder, paused 0.3 s", "admitted", a.r.answer, RG_BUDGET_ADMITTED);
+	UT_INT("waiter", "error", b.r.answer, RG_BUDGET_ERROR);
+	UT_HAS("waiter", "why", b.r.why, "EVALSHA: timed out");
+	/* Its own 0.6 s, not the 0.3 s wait plus a 0.6 s socket timeout. */
+	UT_INT("waiter", "< its timeout + 0.2 s", b.took < 0.8, 1);
+	/* The second pause ends (CLIENT PAUSE replied at once; wait it out). */
+	nanosleep(&(struct timespec){ 0, 600000000 }, NULL);
+	a.st->ops->destroy(&a.st);
+}
+
 /* ---- agreement with policy/budget.c ---- */
 
 #define NDOMAINS	6
@@ -733,6 +859,7 @@ main(void)
 	ut_test(s, "uri forms", test_uris);
 	ut_test(s, "limits", test_limits);
 	ut_test(s, "expiry and rollover", test_expiry);
+	ut_test(s, "expiry set once", test_ttl_once);
 	ut_test(s, "server time", test_server_time);
 	ut_test(s, "threads", test_threads);
 	ut_test(s, "keys", test_keys);
@@ -742,6 +869,7 @@ main(void)
 	ut_test(s, "frozen", test_frozen);
 	ut_test(s, "tcp", test_tcp);
 	ut_test(s, "pool wait", test_pool_wait);
+	ut_test(s, "pool wait, deadline kept", test_pool_wait_deadline);
 	ut_test(s, "agreement", test_agreement);
 	return ut_run();
 }
