@@ -19,6 +19,7 @@ answer_reset(struct rg_dir_answer *a)
 	/* An answer the backend never set must read as "could not tell". */
 	a->status = RG_LOOKUP_ERROR;
 	strcpy(a->why, "backend gave no answer");
+	a->age = -1;
 }
 
 /* The questions a directory answers, as the trace line names them. */
@@ -64,6 +65,7 @@ trace(const struct rg_dir *d, enum question q, const char *key, const char *addr
     const struct rg_dir_answer *a)
 {
 	struct rg_kv kv;
+	char age[32];
 
 	if (!rg_log_enabled(RG_LOG_DEBUG))
 		return;
@@ -81,6 +83,11 @@ trace(const struct rg_dir *d, enum question q, const char *key, const char *addr
 		rg_kv_add(&kv, "suspended", a->suspended ? "yes" : "no");
 	if (a->stale)
 		rg_kv_add(&kv, "stale", "yes");
+	/* An outage answered from the cache: how old that answer is, in whole seconds. */
+	if (a->stale && a->age >= 0) {
+		snprintf(age, sizeof(age), "%lld", (long long)a->age);
+		rg_kv_add(&kv, "age", age);
+	}
 	rg_kv_add(&kv, "source", a->source[0] != '\0' ? a->source : NULL);
 	if (a->status == RG_LOOKUP_ERROR || a->stale)
 		rg_kv_add(&kv, "why", a->why);

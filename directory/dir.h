@@ -35,6 +35,8 @@ struct rg_dir_answer {
 	enum rg_lookup status;
 	enum rg_rcpt_kind kind;		/* valid when status == RG_LOOKUP_FOUND */
 	bool stale;
+	/* With 'stale': seconds since the directory gave it; < 0 not known. */
+	double age;
 	char source[128];
 	char why[128];
 	/*

@@ -325,6 +325,7 @@ cached(struct ldap_backend *b, char tag, const char *v1, const char *v2,
 		a->status = RG_LOOKUP_FOUND;
 		from_cache(tag, value, a);
 		a->stale = true;
+		a->age = age;
 	}
 }
 

@@ -98,7 +98,17 @@ want_ms "$T/out.out" 6 100
 want "$T/out.out" 7 "key=<bob@example.edu> status=found kind=mailbox stale=no source=$URI_A"
 want "$T/out.out" 8 "key=<nobody@example.edu> status=notfound"
 want "$T/out.out" 9 "key=<alice@example.edu> status=found kind=mailbox stale=no source=$URI_A"
-grep_log "$T/out.err" "directory=lookup backend=ldap question=recipient key=alice@example.edu answer=found kind=mailbox stale=yes source=$URI_A why="
+# A stale answer says how old it is: stored at the start, served after the
+# 1.2 s sleep and the stop, so past its 1 s ttl, never 0 and never absent.
+grep_log "$T/out.err" "directory=lookup backend=ldap question=recipient key=alice@example.edu answer=found kind=mailbox stale=yes age=([1-9]|[1-5][0-9]) source=$URI_A why="
+# ... and only a stale answer has one, not a fresh cache hit (kinds.err).
+grep_log "$T/kinds.err" "directory=lookup backend=ldap question=recipient key=alice@example.edu answer=found kind=mailbox source=cache$"
+aged=$(cat "$T/kinds.err" "$T/out.err" | grep 'directory=lookup' | grep -v ' stale=yes ' | grep ' age=' || true)
+if [ -n "$aged" ]; then
+	fail "age= on a lookup line that is not stale: $(printf '%s\n' "$aged" | head -1)"
+else
+	ok "age= only on stale lookup lines"
+fi
 grep_log "$T/out.err" "directory=lookup backend=ldap question=recipient key=bob@example.edu answer=error source=$URI_A why="
 grep_log "$T/out.err" "ldap=down uri=$URI_A why="
 grep_log "$T/out.err" "ldap=up uri=$URI_A"
