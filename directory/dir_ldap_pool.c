@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Copyright 2026 The relayguard authors */
 /*
- * dir_ldap_pool.c - connection pool, per-URI circuit breaker, and
- * opening one connection (connect, StartTLS, bind) within a deadline.
+ * dir_ldap_pool.c - connection pool and per-URI health: which URI a
+ * connection is opened to (in order, skipping those the circuit breaker
+ * holds down), failback to the first, and the -n -v probe.  Opening one
+ * connection is dir_ldap_open.c's.
  *
  * Time: every blocking libldap call gets what is left of the lookup's
  * deadline, split across the URIs still to try, so a server that
  * accepts TCP and then says nothing cannot eat the next URI's share.
- * libldap honours LDAP_OPT_NETWORK_TIMEOUT for connect() and the TLS
- * handshake, LDAP_OPT_TIMEOUT for the synchronous StartTLS, and the
- * timeval we give ldap_result() for bind; getaddrinfo() is not bounded,
- * so URIs should name addresses or a resolver that answers quickly.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -24,6 +22,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/stats.h"
+#include "directory/dir_ldap_open.h"
 #include "directory/dir_ldap_pool.h"
 
 /* Consecutive failures before a URI is held down. */
@@ -54,10 +53,7 @@ struct rg_ldap_pool {
 	int nconns;
 	struct uri_health *uris;
 	size_t nuris;
-	enum rg_ldap_starttls starttls;
-	char *ca_file;
-	char *bind_dn;
-	char *password;
+	struct rg_ldap_opener opener;	/* TLS and bind: how each connection is opened */
 	double retry_interval;
 	double timeout;
 	/* Breaker and failback time; I/O deadlines are always monotonic. */
@@ -69,23 +65,6 @@ static double
 health_now(const struct rg_ldap_pool *p)
 {
 	return p->clock(p->clock_arg);
-}
-
-/* "ldap=STATE uri=URI [why=WHY] [result=RESULT]", escaped like every log value. */
-static void
-log_ldap(enum rg_log_level lvl, const char *state, const char *uri, const char *why,
-    const char *result)
-{
-	struct rg_kv kv;
-
-	rg_kv_init(&kv);
-	rg_kv_add(&kv, "ldap", state);
-	rg_kv_add(&kv, "uri", uri);
-	if (result != NULL)
-		rg_kv_add(&kv, "result", result);
-	if (why != NULL)
-		rg_kv_add(&kv, "why", why);
-	rg_log(lvl, "%s", rg_kv_str(&kv));
 }
 
 struct rg_ldap_pool *
@@ -108,7 +87,6 @@ rg_ldap_pool_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->freed, &ca);
 	pthread_condattr_destroy(&ca);
-	p->starttls = set->starttls;
 	p->timeout = set->timeout;
 	p->retry_interval = set->retry_interval > 0 ? set->retry_interval : RG_LDAP_RETRY_INTERVAL;
 	p->clock = rg_clock_default;
@@ -130,11 +108,7 @@ rg_ldap_pool_new(const struct rg_ldap_settings *set, char *err, size_t errlen)
 		u->stats = rg_stats_uri_get(u->uri);
 		rg_breaker_init(&u->br, BREAKER_THRESHOLD, p->retry_interval);
 	}
-	if ((set->tls_ca_file != NULL && *set->tls_ca_file != '\0' &&
-	    (p->ca_file = strdup(set->tls_ca_file)) == NULL) ||
-	    (set->bind_dn != NULL && *set->bind_dn != '\0' &&
-	    (p->bind_dn = strdup(set->bind_dn)) == NULL) ||
-	    (p->password = strdup(set->bind_password != NULL ? set->bind_password : "")) == NULL)
+	if (!rg_ldap_opener_init(&p->opener, set))
 		goto nomem;
 	return p;
 nomem:
@@ -157,14 +131,9 @@ rg_ldap_pool_destroy(struct rg_ldap_pool **pp)
 		free(p->uris[i].uri);
 		rg_stats_uri_put(&p->uris[i].stats);
 	}
-	if (p->password != NULL) {
-		explicit_bzero(p->password, strlen(p->password));
-		free(p->password);
-	}
+	rg_ldap_opener_clear(&p->opener);
 	free(p->conns);
 	free(p->uris);
-	free(p->ca_file);
-	free(p->bind_dn);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->freed);
 	free(p);
@@ -284,138 +253,18 @@ health_update(struct rg_ldap_pool *p, int i, bool ok, const char *why)
 	rg_stats_uri_state(u->stats, u->br.open ? RG_STATS_DOWN : RG_STATS_UP);
 	pthread_mutex_unlock(&p->lock);
 	if (went_down)
-		log_ldap(RG_LOG_WARNING, "down", u->uri, why, NULL);
+		rg_ldap_log(RG_LOG_WARNING, "down", u->uri, why, NULL);
 	else if (came_up)
-		log_ldap(RG_LOG_NOTICE, "up", u->uri, NULL, NULL);
-}
-
-/* Error text for a failed call on 'ld': libldap's words plus the server's. */
-static void
-ld_error(LDAP *ld, int rc, const char *what, char *why, size_t whylen)
-{
-	char *diag = NULL;
-
-	if (ld != NULL)
-		ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-	/* TLS failures often leave only this placeholder; it helps nobody. */
-	if (diag != NULL && strcmp(diag, "(unknown error code)") == 0)
-		diag[0] = '\0';
-	snprintf(why, whylen, "%s: %s%s%s", what, ldap_err2string(rc),
-	    diag != NULL && *diag != '\0' ? ": " : "", diag != NULL ? diag : "");
-	ldap_memfree(diag);
-}
-
-static bool
-set_options(struct rg_ldap_pool *p, LDAP *ld, bool tls, double budget, char *why,
-    size_t whylen)
-{
-	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
-	struct timeval tv = rg_timeval_of(budget);
-
-	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
-	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS) {
-		snprintf(why, whylen, "cannot set connection options");
-		return false;
-	}
-	if (!tls)
-		return true;
-	/* Certificates are always verified; a new context makes these stick. */
-	if (ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) != LDAP_OPT_SUCCESS ||
-	    (p->ca_file != NULL &&
-	    ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, p->ca_file) != LDAP_OPT_SUCCESS) ||
-	    ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS) {
-		snprintf(why, whylen, "cannot set up TLS (check tls_ca_file)");
-		return false;
-	}
-	return true;
-}
-
-/* Simple bind, bounded by the budget; the password never leaves here. */
-static bool
-bind_within(struct rg_ldap_pool *p, LDAP *ld, double budget, char *why, size_t whylen)
-{
-	struct berval cred;
-	struct timeval tv = rg_timeval_of(budget);
-	LDAPMessage *res = NULL;
-	int msgid, rc, err = LDAP_OTHER;
-	char *diag = NULL;
-
-	cred.bv_val = p->bind_dn != NULL ? p->password : NULL;
-	cred.bv_len = p->bind_dn != NULL ? strlen(p->password) : 0;
-	rc = ldap_sasl_bind(ld, p->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, &msgid);
-	if (rc != LDAP_SUCCESS) {
-		ld_error(ld, rc, "bind", why, whylen);
-		return false;
-	}
-	rc = ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, &res);
-	if (rc == 0) {
-		/* A deadline already passed prints as 0.0s, never -0.0s. */
-		snprintf(why, whylen, "bind: no answer within %.1fs", budget > 0 ? budget : 0.0);
-		ldap_abandon_ext(ld, msgid, NULL, NULL);
-		return false;
-	}
-	if (rc < 0) {
-		ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &err);
-		ld_error(ld, err, "bind", why, whylen);
-		return false;
-	}
-	rc = ldap_parse_result(ld, res, &err, NULL, &diag, NULL, NULL, 1);
-	if (rc != LDAP_SUCCESS || err != LDAP_SUCCESS) {
-		snprintf(why, whylen, "bind as %s: %s%s%s",
-		    p->bind_dn != NULL ? p->bind_dn : "anonymous",
-		    ldap_err2string(rc != LDAP_SUCCESS ? rc : err),
-		    diag != NULL && *diag ? ": " : "", diag != NULL ? diag : "");
-		ldap_memfree(diag);
-		return false;
-	}
-	ldap_memfree(diag);
-	return true;
+		rg_ldap_log(RG_LOG_NOTICE, "up", u->uri, NULL, NULL);
 }
 
 /* Open, secure and bind one connection to URI i within 'budget' seconds. */
 static LDAP *
-open_one(struct rg_ldap_pool *p, int i, double budget, char *why, size_t whylen)
+open_uri(const struct rg_ldap_pool *p, int i, double budget, char *why, size_t whylen)
 {
-	struct uri_health *u = &p->uris[i];
-	double end = rg_clock_monotonic() + budget;
-	bool tls = u->tls;
-	LDAP *ld = NULL;
-	int rc;
+	const struct uri_health *u = &p->uris[i];
 
-again:
-	if ((rc = ldap_initialize(&ld, u->uri)) != LDAP_SUCCESS) {
-		ld_error(NULL, rc, "initialize", why, whylen);
-		return NULL;
-	}
-	if (!set_options(p, ld, tls, end - rg_clock_monotonic(), why, whylen))
-		goto fail;
-	if ((rc = ldap_connect(ld)) != LDAP_SUCCESS) {
-		ld_error(ld, rc, "connect", why, whylen);
-		goto fail;
-	}
-	if (tls && u->starttls && (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
-		ld_error(ld, rc, rc == LDAP_CONNECT_ERROR ? "StartTLS: handshake failed (is the "
-		    "server certificate signed by tls_ca_file, and for this host?)" : "StartTLS",
-		    why, whylen);
-		/* "try" falls back to a fresh plain connection, never a half-done one. */
-		if (p->starttls == RG_LDAP_STARTTLS_TRY && end - rg_clock_monotonic() > 0.05) {
-			log_ldap(RG_LOG_WARNING, "notls", u->uri, why, "continuing without TLS "
-			    "(starttls = try)");
-			ldap_unbind_ext(ld, NULL, NULL);
-			tls = false;
-			goto again;
-		}
-		goto fail;
-	}
-	if (!bind_within(p, ld, end - rg_clock_monotonic(), why, whylen))
-		goto fail;
-	return ld;
-fail:
-	ldap_unbind_ext(ld, NULL, NULL);
-	return NULL;
+	return rg_ldap_open(&p->opener, u->uri, u->starttls, u->tls, budget, why, whylen);
 }
 
 static void
@@ -497,7 +346,7 @@ rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadli
 			release_probes(p, order, k, n);
 			break;
 		}
-		ld = open_one(p, order[k], left / (n - k), why, sizeof(why));
+		ld = open_uri(p, order[k], left / (n - k), why, sizeof(why));
 		health_update(p, order[k], ld != NULL, why);
 		if (ld != NULL) {
 			release_probes(p, order, k + 1, n);
@@ -509,7 +358,7 @@ rg_ldap_conn_ready(struct rg_ldap_pool *p, struct rg_ldap_conn *c, double deadli
 		}
 		snprintf(a->source, sizeof(a->source), "%s", p->uris[order[k]].uri);
 		snprintf(a->why, sizeof(a->why), "%s", why);
-		log_ldap(RG_LOG_DEBUG, "connect-failed", p->uris[order[k]].uri, why, NULL);
+		rg_ldap_log(RG_LOG_DEBUG, "connect-failed", p->uris[order[k]].uri, why, NULL);
 	}
 	return false;
 }
@@ -536,7 +385,7 @@ rg_ldap_pool_probe(struct rg_ldap_pool *p, const char *base, char *err, size_t e
 		char why[256];
 		struct timeval tv = rg_timeval_of(p->timeout);
 		LDAPMessage *res = NULL;
-		LDAP *ld = open_one(p, (int)i, p->timeout, why, sizeof(why));
+		LDAP *ld = open_uri(p, (int)i, p->timeout, why, sizeof(why));
 		int rc = LDAP_SUCCESS;
 		char *attrs[] = { LDAP_NO_ATTRS, NULL };
 
@@ -551,11 +400,11 @@ rg_ldap_pool_probe(struct rg_ldap_pool *p, const char *base, char *err, size_t e
 			ldap_unbind_ext(ld, NULL, NULL);
 		}
 		if (ld != NULL && rc == LDAP_SUCCESS) {
-			log_ldap(RG_LOG_INFO, "probe", p->uris[i].uri, NULL, "ok");
+			rg_ldap_log(RG_LOG_INFO, "probe", p->uris[i].uri, NULL, "ok");
 			continue;
 		}
 		all = false;
-		log_ldap(RG_LOG_WARNING, "probe", p->uris[i].uri, why, "failed");
+		rg_ldap_log(RG_LOG_WARNING, "probe", p->uris[i].uri, why, "failed");
 		if (used < errlen) {
 			int w = snprintf(err + used, errlen - used, "%s%s: %s",
 			    used > 0 ? "; " : "", p->uris[i].uri, why);
