@@ -8,7 +8,7 @@
  * InputMailFilters, Milter.macros.*, DaemonPortOptions, AuthOptions and
  * AuthMechanisms options, and the V and DZ version lines.  WHERE in a
  * finding is "sendmail.cf:LINE" (the file's own base name).  The
- * parsers below are pure and exported for tests.
+ * parsers below (sm_parse.c) are pure and exported for tests.
  */
 #ifndef RG_LINT_SENDMAIL_H
 #define RG_LINT_SENDMAIL_H
