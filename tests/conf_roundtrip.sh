@@ -17,9 +17,9 @@
 #    through the originals;
 #  - the LDAP and Redis configs decide a few transactions the same way
 #    through their saved copies (LDAP down: the could-not-tell path);
-#  - KNOWN BUG, see the end: the daemon started from the saved -p output
-#    of a file without control.socket must only warn, as with the
-#    original, when the built-in control path is unusable.
+#  - the daemon started from the saved -p output of a file without
+#    control.socket only warns, as with the original, when the built-in
+#    control path is unusable (the bug 4e4ca63 fixed: exit 73 before).
 # The saved copies are written in the original's directory, where a
 # default relative name (directory.file) resolves the same.
 . "$top_srcdir/tests/lib.sh"
@@ -181,13 +181,14 @@ done
 grep -q 'reason=login-budget' "$T/f/redis.orig" && pass || fail "redis.conf: no budget refusal replayed"
 grep -q '451 4.3.0' "$T/f/ldap.orig" && pass || fail "ldap.conf: LDAP down did not tempfail"
 
-# --- KNOWN BUG (lead fixing it; this part fails until then) ---------------
+# --- the saved copy of a file without control.socket starts alike --------
+# (failed before 4e4ca63: the daemon from the saved copy exited 73.)
 # A file without control.socket: the original only warns when the built-in
 # /run/relayguard/control.sock cannot be made, and serves mail; -n -p
 # prints the built-in path as a plain key, so its saved copy makes the
 # same socket failure fatal.  The saved copy must start like the original.
 if [ -e /run/relayguard ]; then
-	echo "KNOWN BUG check skipped: /run/relayguard exists, so the built-in control path may work"
+	echo "control.socket start check skipped: /run/relayguard exists, so the built-in control path may work"
 else
 	mkdir "$T/k"
 	write_policy "$T/k/orig.conf"
@@ -211,7 +212,7 @@ else
 	[ "$(sed -n 's/^orig: //p' "$T/k/result")" = "running=yes warned=yes" ] && pass ||
 		fail "the original without control.socket: $(cat "$T/k/result") $(cat "$T/k/orig.log")"
 	[ "$(sed -n 's/^saved: //p' "$T/k/result")" = "running=yes warned=yes" ] && pass ||
-		fail "KNOWN BUG (control.socket default in -n -p): the daemon from the saved -p copy" \
+		fail "control.socket default in -n -p: the daemon from the saved -p copy" \
 		    "of a file without control.socket does not start as the original does:" \
 		    "$(cat "$T/k/result") $(grep -v 'warning:' "$T/k/saved.log" | head -3)"
 fi
