@@ -5,11 +5,11 @@
  * -n -d (every default), in policy.conf syntax.
  *
  * The file is re-read with libconfig after rg_config_load() accepted
- * it, and walked along the tables below, which name every key the
- * loader knows.  tests/conf_print.sh fails when a key of the loader's
- * *keys[] arrays is missing here, and replays the golden transactions
- * through a saved -p output, so a default printed wrong shows as a
- * changed decision.
+ * it, and walked along the tables of conf_print_keys.c, which name
+ * every key the loader knows.  tests/conf_print.sh fails when a key of
+ * the loader's *keys[] arrays is missing from the output, and replays
+ * the golden transactions through a saved -p output, so a default
+ * printed wrong shows as a changed decision.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,182 +18,9 @@
 #include <libconfig.h>
 
 #include "conf.h"
-#include "conf_budget.h"
 #include "conf_print.h"
 #include "conf_util.h"
-#include "budget/local.h"
-#include "policy/policy.h"
-
-#define STR2(x)	#x
-#define STR(x)	STR2(x)
-
-enum kind {
-	K_STRING,	/* def: the raw string */
-	K_BOOL,		/* def: "true" or "false" */
-	K_INT,		/* def: decimal text */
-	K_FLOAT,	/* def: text with a '.' */
-	K_STRINGS,	/* defv: NULL-terminated, or NULL for [ ] */
-	K_PATH,		/* a file name, resolved against the policy file */
-	K_SOCKET,	/* a milter socket; unix:relative resolved */
-};
-
-struct key {
-	const char *name;
-	enum kind kind;
-	const char *def;
-	const char *const *defv;
-	const char *unset;	/* set when there is no default: what absence means */
-};
-
-static const char *const default_login_attrs[] = { "mail", "mailLocalAddress", NULL };
-
-static const struct key top_keys[] = {
-	{ "socket", K_SOCKET, "inet:8894@127.0.0.1", NULL, NULL },
-	{ "mode", K_STRING, "enforce", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key log_keys[] = {
-	{ "facility", K_STRING, "mail", NULL, NULL },
-	{ "accepts", K_BOOL, "false", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key limits_keys[] = {
-	{ "connections", K_INT, STR(RG_CONNECTIONS_DEFAULT), NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key migration_keys[] = {
-	{ "contact", K_STRING, "", NULL, NULL },
-	{ "help_url", K_STRING, "", NULL, NULL },
-	{ "server", K_STRING, "", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key control_keys[] = {
-	{ "socket", K_PATH, RG_CONTROL_DEFAULT, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key networks_keys[] = {
-	{ "trusted", K_STRINGS, NULL, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key domains_keys[] = {
-	{ "local", K_STRINGS, NULL, NULL, NULL },
-	{ "relay", K_STRINGS, NULL, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key auth_keys[] = {
-	{ "relay", K_BOOL, "true", NULL, NULL },
-	{ "require_tls", K_BOOL, "true", NULL, NULL },
-	{ "sender_login", K_STRING, "reject", NULL, NULL },
-	{ "suspended_contact", K_STRING, RG_POLICY_SUSPENDED_CONTACT, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key sender_keys[] = {
-	{ "offsite_local", K_STRING, "warn", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key recipients_keys[] = {
-	{ "verify", K_BOOL, "true", NULL, NULL },
-	{ "unsafe_at", K_STRING, "data", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key replies_keys[] = {
-	{ "relay_denied", K_STRING, RG_POLICY_RELAY_REPLY, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key exception_keys[] = {
-	{ "sender", K_STRING, NULL, NULL, "required: \"local@domain\" or \"@domain\"" },
-	{ "expires", K_STRING, NULL, NULL, "required: \"YYYY-MM-DD\"" },
-	{ "networks", K_STRINGS, NULL, NULL, "from any client address" },
-	{ "note", K_STRING, "", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key routing_keys[] = {
-	{ "check", K_STRING, "warn", NULL, NULL },
-	{ "local_mailers", K_STRINGS, NULL, rg_route_builtin_mailers, NULL },
-	{ "hosts", K_STRINGS, NULL, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key directory_keys[] = {
-	{ "backend", K_STRING, "file", NULL, NULL },
-	{ "on_error", K_STRING, "tempfail", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key dirfile_keys[] = {
-	{ "file", K_PATH, "directory.conf", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key dirscript_keys[] = {
-	{ "script", K_PATH, NULL, NULL, "backend = \"script\" only, in test builds" },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key ldap_keys[] = {
-	{ "uris", K_STRINGS, NULL, NULL, "required, e.g. [ \"ldap://ldap.example.edu/\" ]" },
-	{ "starttls", K_STRING, "demand", NULL, NULL },
-	{ "tls_ca_file", K_PATH, NULL, NULL, "libldap's own CA settings (ldap.conf)" },
-	{ "bind_dn", K_STRING, NULL, NULL, "an anonymous bind" },
-	{ "bind_password_file", K_PATH, NULL, NULL, "an anonymous bind; needs bind_dn" },
-	{ "base", K_STRING, NULL, NULL, "required, e.g. \"dc=example,dc=edu\"" },
-	{ "scope", K_STRING, "sub", NULL, NULL },
-	{ "timeout", K_FLOAT, "3.0", NULL, NULL },
-	{ "pool_size", K_INT, "8", NULL, NULL },
-	{ "recipient_filter", K_STRING, "(|(mail=%s)(mailLocalAddress=%s))", NULL, NULL },
-	{ "forward_attribute", K_STRING, "mailRoutingAddress", NULL, NULL },
-	{ "list_filter", K_STRING, "(&(objectClass=nisMailAlias)(|(mail=%s)(cn=%u)))", NULL,
-	    NULL },
-	{ "list_member_attribute", K_STRING, "rfc822MailMember", NULL, NULL },
-	{ "login_filter", K_STRING, "(uid=%s)", NULL, NULL },
-	{ "login_address_attributes", K_STRINGS, NULL, default_login_attrs, NULL },
-	{ "login_suspended_attribute", K_STRING, NULL, NULL, "no login is ever suspended" },
-	{ "login_suspended_value", K_STRING, NULL, NULL, "any value of the attribute" },
-	{ "login_attribute", K_STRING, "uid", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key cache_keys[] = {
-	{ "ttl", K_INT, "300", NULL, NULL },
-	{ "negative_ttl", K_INT, "60", NULL, NULL },
-	{ "max_entries", K_INT, "100000", NULL, NULL },
-	{ "stale_ttl", K_INT, "3600", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-
-static const struct key budgets_keys[] = {
-	{ "mode", K_STRING, "off", NULL, NULL },
-	{ "window", K_INT, STR(RG_BUDGET_WINDOW_DEFAULT), NULL, NULL },
-	{ "messages", K_INT, STR(RG_BUDGET_MESSAGES_DEFAULT), NULL, NULL },
-	{ "recipients", K_INT, STR(RG_BUDGET_RECIPIENTS_DEFAULT), NULL, NULL },
-	{ "domains", K_INT, STR(RG_BUDGET_DOMAINS_DEFAULT), NULL, NULL },
-	{ "exempt", K_STRINGS, NULL, NULL, NULL },
-	{ "backend", K_STRING, "local", NULL, NULL },
-	{ "on_error", K_STRING, "local", NULL, NULL },
-	{ "max_logins", K_INT, STR(RG_BUDGET_MAX_LOGINS_DEFAULT), NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-static const struct key budgets_redis_keys[] = {
-	{ "uri", K_STRING, RG_CONF_REDIS_URI, NULL, NULL },
-	{ "timeout", K_FLOAT, "0.2", NULL, NULL },
-	{ "key_prefix", K_STRING, RG_CONF_REDIS_PREFIX, NULL, NULL },
-	{ "password_file", K_PATH, NULL, NULL, "no AUTH" },
-	{ "pool_size", K_INT, "4", NULL, NULL },
-	{ "retry_interval", K_FLOAT, "5.0", NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL }
-};
-
-/* The groups of the policy file, in the order policy.conf(5) gives them. */
-static const struct {
-	const char *name;
-	const struct key *keys;
-} groups[] = {
-	{ "log", log_keys },
-	{ "limits", limits_keys },
-	{ "control", control_keys },
-	{ "migration", migration_keys },
-	{ "networks", networks_keys },
-	{ "domains", domains_keys },
-	{ "auth", auth_keys },
-	{ "sender", sender_keys },
-	{ "recipients", recipients_keys },
-	{ "replies", replies_keys },
-};
+#include "conf/conf_print_keys.h"
 
 struct printer {
 	FILE *out;
@@ -313,29 +140,29 @@ put_float(FILE *out, double d)
 
 /* A value the file sets, in the key's own form. */
 static void
-put_setting(struct printer *p, const struct key *k, const config_setting_t *s)
+put_setting(struct printer *p, const struct rg_print_key *k, const config_setting_t *s)
 {
 	switch (k->kind) {
-	case K_STRING:
+	case RG_PRINT_STRING:
 		put_string(p->out, config_setting_get_string(s));
 		break;
-	case K_PATH:
+	case RG_PRINT_PATH:
 		put_path(p, config_setting_get_string(s));
 		break;
-	case K_SOCKET:
+	case RG_PRINT_SOCKET:
 		put_socket(p, config_setting_get_string(s));
 		break;
-	case K_BOOL:
+	case RG_PRINT_BOOL:
 		fputs(config_setting_get_bool(s) ? "true" : "false", p->out);
 		break;
-	case K_INT:
+	case RG_PRINT_INT:
 		fprintf(p->out, "%lld", config_setting_get_int64(s));
 		break;
-	case K_FLOAT:
+	case RG_PRINT_FLOAT:
 		put_float(p->out, config_setting_type(s) == CONFIG_TYPE_FLOAT ?
 		    config_setting_get_float(s) : (double)config_setting_get_int64(s));
 		break;
-	case K_STRINGS: {
+	case RG_PRINT_STRINGS: {
 		size_t n = (size_t)config_setting_length(s);
 		const char **v = calloc(n + 1, sizeof(*v));
 
@@ -351,26 +178,26 @@ put_setting(struct printer *p, const struct key *k, const config_setting_t *s)
 }
 
 static void
-put_default(struct printer *p, const struct key *k)
+put_default(struct printer *p, const struct rg_print_key *k)
 {
 	size_t n = 0;
 
 	switch (k->kind) {
-	case K_STRING:
+	case RG_PRINT_STRING:
 		put_string(p->out, k->def);
 		break;
-	case K_PATH:
+	case RG_PRINT_PATH:
 		put_path(p, k->def);
 		break;
-	case K_SOCKET:
+	case RG_PRINT_SOCKET:
 		put_socket(p, k->def);
 		break;
-	case K_BOOL:
-	case K_INT:
-	case K_FLOAT:
+	case RG_PRINT_BOOL:
+	case RG_PRINT_INT:
+	case RG_PRINT_FLOAT:
 		fputs(k->def, p->out);
 		break;
-	case K_STRINGS:
+	case RG_PRINT_STRINGS:
 		while (k->defv != NULL && k->defv[n] != NULL)
 			n++;
 		put_strings(p, k->defv, n);
@@ -380,7 +207,7 @@ put_default(struct printer *p, const struct key *k)
 
 /* One key of group 'grp' (NULL: nothing set): its value, or its default marked. */
 static void
-print_key(struct printer *p, const config_setting_t *grp, const struct key *k)
+print_key(struct printer *p, const config_setting_t *grp, const struct rg_print_key *k)
 {
 	const config_setting_t *s = grp != NULL ? config_setting_get_member(grp, k->name) : NULL;
 
@@ -396,7 +223,7 @@ print_key(struct printer *p, const config_setting_t *grp, const struct key *k)
 	} else {
 		fprintf(p->out, "%s = ", k->name);
 		put_default(p, k);
-		if (k->kind == K_PATH && p->conffile != NULL && k->def[0] != '/') {
+		if (k->kind == RG_PRINT_PATH && p->conffile != NULL && k->def[0] != '/') {
 			fputs(";\t# default: ", p->out);
 			put_string(p->out, k->def);
 			fputs(", beside the policy file\n", p->out);
@@ -407,9 +234,9 @@ print_key(struct printer *p, const config_setting_t *grp, const struct key *k)
 }
 
 static void
-print_keys(struct printer *p, const config_setting_t *grp, const struct key *keys)
+print_keys(struct printer *p, const config_setting_t *grp, const struct rg_print_key *keys)
 {
-	for (const struct key *k = keys; k->name != NULL; k++)
+	for (const struct rg_print_key *k = keys; k->name != NULL; k++)
 		print_key(p, grp, k);
 }
 
@@ -449,7 +276,7 @@ print_exceptions(struct printer *p, const config_setting_t *l)
 		line_start(p);
 		fputs("{\n", p->out);
 		p->depth++;
-		print_keys(p, NULL, exception_keys);
+		print_keys(p, NULL, rg_print_exception_keys);
 		p->depth--;
 		line_start(p);
 		fputs("}\n", p->out);
@@ -464,7 +291,7 @@ print_exceptions(struct printer *p, const config_setting_t *l)
 		line_start(p);
 		fputs("{\n", p->out);
 		p->depth++;
-		print_keys(p, config_setting_get_elem(l, (unsigned)i), exception_keys);
+		print_keys(p, config_setting_get_elem(l, (unsigned)i), rg_print_exception_keys);
 		p->depth--;
 		line_start(p);
 		fputs(i + 1 < n ? "},\n" : "}\n", p->out);
@@ -485,25 +312,25 @@ print_directory(struct printer *p, const config_setting_t *dir)
 	const char *pre = p->pre;
 
 	open_group(p, "directory");
-	print_keys(p, dir, directory_keys);
+	print_keys(p, dir, rg_print_directory_keys);
 	if (ldap || script) {
 		line_start(p);
 		fprintf(p->out, "# with backend = \"%s\", file has no effect:\n", name);
 		p->pre = "# ";
 	}
-	print_keys(p, dir, dirfile_keys);
+	print_keys(p, dir, rg_print_dirfile_keys);
 	p->pre = pre;
-	print_keys(p, dir, dirscript_keys);
+	print_keys(p, dir, rg_print_dirscript_keys);
 	if (!ldap) {
 		line_start(p);
 		fprintf(p->out, "# with backend = \"%s\", ldap and cache have no effect:\n", name);
 		p->pre = "# ";
 	}
 	open_group(p, "ldap");
-	print_keys(p, member(dir, "ldap"), ldap_keys);
+	print_keys(p, member(dir, "ldap"), rg_print_ldap_keys);
 	close_group(p);
 	open_group(p, "cache");
-	print_keys(p, member(dir, "cache"), cache_keys);
+	print_keys(p, member(dir, "cache"), rg_print_cache_keys);
 	close_group(p);
 	p->pre = pre;
 	close_group(p);
@@ -519,14 +346,14 @@ print_budgets(struct printer *p, const config_setting_t *g)
 	const char *pre = p->pre;
 
 	open_group(p, "budgets");
-	print_keys(p, g, budgets_keys);
+	print_keys(p, g, rg_print_budgets_keys);
 	if (!redis) {
 		line_start(p);
 		fputs("# with backend = \"local\", redis has no effect:\n", p->out);
 		p->pre = "# ";
 	}
 	open_group(p, "redis");
-	print_keys(p, member(g, "redis"), budgets_redis_keys);
+	print_keys(p, member(g, "redis"), rg_print_budgets_redis_keys);
 	close_group(p);
 	p->pre = pre;
 	close_group(p);
@@ -538,15 +365,15 @@ print_all(struct printer *p, const config_t *cf)
 {
 	const config_setting_t *root = cf != NULL ? config_root_setting(cf) : NULL;
 
-	print_keys(p, root, top_keys);
-	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-		open_group(p, groups[i].name);
-		print_keys(p, member(root, groups[i].name), groups[i].keys);
+	print_keys(p, root, rg_print_top_keys);
+	for (size_t i = 0; i < rg_print_ngroups; i++) {
+		open_group(p, rg_print_groups[i].name);
+		print_keys(p, member(root, rg_print_groups[i].name), rg_print_groups[i].keys);
 		close_group(p);
 	}
 	print_exceptions(p, member(root, "legacy_exceptions"));
 	open_group(p, "routing");
-	print_keys(p, member(root, "routing"), routing_keys);
+	print_keys(p, member(root, "routing"), rg_print_routing_keys);
 	close_group(p);
 	print_directory(p, member(root, "directory"));
 	print_budgets(p, member(root, "budgets"));

@@ -114,7 +114,7 @@ for my $file (qw(conf.c conf_ldap.c conf_budget.c conf_control.c)) {
 		my $where = "$file\::$fn\::$name";
 		if (!exists $prefix{$where}) {
 			print "not conf/$file: keys array $name in " . ($fn || "file scope") .
-			    " has no prefix in tests/conf_print.sh: add it, and print its keys in conf/conf_print.c\n";
+			    " has no prefix in tests/conf_print.sh: add it, and print its keys in conf/conf_print_keys.c\n";
 			next;
 		}
 		# A member that is itself a group is a prefix, not a key.
