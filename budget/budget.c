@@ -12,6 +12,7 @@
 
 #include "budget/budget.h"
 #include "budget/local.h"
+#include "common/stats.h"
 #include "common/strmap.h"
 #include "common/strutil.h"
 #ifdef RG_BUDGET_HAVE_REDIS
@@ -231,6 +232,24 @@ key_login(const char *login, char *buf, size_t len, char **heap_r)
 	return k;
 }
 
+/* The counters of relayguard -S, one relaxed increment or two per admit. */
+static void
+count(const struct rg_budget_outcome *o)
+{
+	if (o->source == RG_BUDGET_SRC_FALLBACK)
+		rg_stats_budget(RG_STATS_BUDGET_FALLBACK_LOCAL);
+	else if (o->source == RG_BUDGET_SRC_NONE)
+		rg_stats_budget(RG_STATS_BUDGET_FALLBACK_NONE);
+	if (o->answer == RG_BUDGET_ADMITTED)
+		rg_stats_budget(RG_STATS_BUDGET_ADMITTED);
+	else if (o->over == RG_BUDGET_MESSAGES)
+		rg_stats_budget(RG_STATS_BUDGET_OVER_MESSAGES);
+	else if (o->over == RG_BUDGET_RECIPIENTS)
+		rg_stats_budget(RG_STATS_BUDGET_OVER_RECIPIENTS);
+	else
+		rg_stats_budget(RG_STATS_BUDGET_OVER_DOMAINS);
+}
+
 void
 rg_budget_admit(struct rg_budget *b, const struct rg_budget_request *rq0,
     struct rg_budget_outcome *o)
@@ -248,6 +267,7 @@ rg_budget_admit(struct rg_budget *b, const struct rg_budget_request *rq0,
 		if (b->on_error == RG_BUDGET_FALLBACK_OFF || b->local == b->primary) {
 			o->answer = RG_BUDGET_ADMITTED;
 			o->source = RG_BUDGET_SRC_NONE;
+			count(o);
 			free(heap);
 			return;
 		}
@@ -261,7 +281,41 @@ rg_budget_admit(struct rg_budget *b, const struct rg_budget_request *rq0,
 	if (o->answer == RG_BUDGET_OVER)
 		o->alert = rg_budget_local_first_alert(b->local->store, rq.login,
 		    rg_budget_bucket(rq.now, b->limits.window));
+	count(o);
 	free(heap);
+}
+
+const char *
+rg_budget_mode_name(enum rg_budget_mode m)
+{
+	return m == RG_BUDGET_ENFORCE ? "enforce" : m == RG_BUDGET_MONITOR ? "monitor" : "off";
+}
+
+const char *
+rg_budget_store_name(const struct rg_budget *b)
+{
+	return b->primary == b->local ? "local" : "redis";
+}
+
+bool
+rg_budget_probe(struct rg_budget *b, char *msg, size_t msglen)
+{
+	if (b->primary == b->local) {
+		snprintf(msg, msglen, "local store, nothing to ask");
+		return true;
+	}
+#ifdef RG_BUDGET_HAVE_REDIS
+	return rg_budget_redis_probe(b->primary->store, msg, msglen);
+#else
+	snprintf(msg, msglen, "no Redis store in this build");
+	return false;
+#endif
+}
+
+size_t
+rg_budget_local_logins(const struct rg_budget *b)
+{
+	return rg_budget_local_count(b->local->store);
 }
 
 bool

@@ -22,6 +22,9 @@
  *    share one budget whatever the store;
  *  - a refused charge charges nothing.
  *
+ * Every admit is counted for relayguard -S (common/stats.h): admitted,
+ * over by limit, and fallbacks when the primary could not tell.
+ *
  * Thread-safety: a struct rg_budget is read-only after rg_budget_new();
  * rg_budget_admit() may be called from any thread at once.
  */
@@ -107,6 +110,18 @@ void	rg_budget_local_only(void);
 void	rg_budget_destroy(struct rg_budget **);
 
 enum rg_budget_mode rg_budget_mode(const struct rg_budget *);
+/* "off", "monitor" or "enforce", as policy.conf spells it. */
+const char *rg_budget_mode_name(enum rg_budget_mode);
+/* The store that counts: "local" or "redis" ("local" under rg_budget_local_only()). */
+const char *rg_budget_store_name(const struct rg_budget *);
+/*
+ * For relayguard -n -v: ask the primary store whether it answers (for
+ * Redis: connect, AUTH, SCRIPT LOAD; budget/redis.h).  True with what
+ * answered in msg, false with why not.  The local store always answers.
+ */
+bool	rg_budget_probe(struct rg_budget *, char *msg, size_t msglen);
+/* Logins the local store (the primary, or the fallback) holds now. */
+size_t	rg_budget_local_logins(const struct rg_budget *);
 const struct rg_budget_limits *rg_budget_limits(const struct rg_budget *);
 
 /* Does LOGIN have a budget at all: mode not off, and not exempt. */

@@ -17,6 +17,7 @@
 #include <sys/random.h>
 
 #include "budget/local.h"
+#include "common/stats.h"
 #include "common/strutil.h"
 
 #define WORDS		(RG_BUDGET_LOCAL_DOMAIN_BITS / 64)
@@ -235,6 +236,7 @@ lookup(struct local *l, struct stripe *st, const struct key *k, int64_t bucket)
 		lru_unlink(st, e);
 		chain_remove(st, e);
 		st->count--;
+		rg_stats_budget(RG_STATS_BUDGET_LOCAL_EVICT);
 	} else {
 		e = malloc(sizeof(*e));
 		if (e == NULL)

@@ -12,7 +12,8 @@
  *    its own LRU list: a full store drops the least recent login of the
  *    new login's stripe, so eviction is LRU within a stripe (exactly LRU
  *    for a small store).  Threads adding logins to a full store at once
- *    may pass the bound by one login per stripe;
+ *    may pass the bound by one login per stripe.  Each eviction is
+ *    counted for relayguard -S;
  *  - every login costs the same, whatever its length: a login longer
  *    than RG_BUDGET_LOCAL_KEY_MAX bytes is held as its first bytes plus
  *    a 128-bit keyed digest.  100,000 logins cost about 25 MiB

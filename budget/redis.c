@@ -37,6 +37,7 @@
 #include "common/breaker.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/stats.h"
 
 /* A socket timeout this close to what is left is left as it is (seconds). */
 #define TIMEOUT_SLACK	0.001
@@ -76,6 +77,7 @@ struct redis_store {
 	char *prefix;
 	double timeout;
 	bool client_clock;
+	struct rg_stats_uri *stats;	/* relayguard -S: state, errors, latency */
 
 	/*
 	 * Guards the busy flags and the breaker, nothing else: a borrowed
@@ -209,6 +211,7 @@ rg_budget_redis_new(const struct rg_budget_redis_settings *set, char *err, size_
 		goto nomem;
 	rg_breaker_init(&s->breaker, RG_BUDGET_REDIS_THRESHOLD,
 	    set->retry_interval > 0 ? set->retry_interval : RG_BUDGET_REDIS_RETRY_INTERVAL);
+	s->stats = rg_stats_redis_get(s->uri);
 	return &s->base;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -239,6 +242,7 @@ redis_destroy(struct rg_budget_store **stp)
 		explicit_bzero(s->password, strlen(s->password));
 		free(s->password);
 	}
+	rg_stats_uri_put(&s->stats);
 	free(s->conns);
 	free(s->uri);
 	free(s->path);
@@ -639,6 +643,8 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 	/* Busy, not broken: the admits holding the connections report on it. */
 	if (c == NULL && gate == RG_BREAKER_PROBE)
 		rg_breaker_release(&s->breaker);
+	else if (gate == RG_BREAKER_PROBE)
+		rg_stats_uri_state(s->stats, RG_STATS_PROBING);
 	pthread_mutex_unlock(&s->lock);
 	if (gate == RG_BREAKER_SKIP) {
 		snprintf(res->why, sizeof(res->why), "redis %s is marked down; retrying "
@@ -648,6 +654,7 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 	if (c == NULL) {
 		snprintf(res->why, sizeof(res->why), "no free Redis connection within %.3fs "
 		    "(pool_size %d)", s->timeout, s->nconns);
+		rg_stats_uri_failure(s->stats);
 		goto done;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -664,7 +671,11 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 	pthread_cond_signal(&s->freed);
 	changed = out == DONE ? rg_breaker_success(&s->breaker) :
 	    rg_breaker_failure(&s->breaker, rg_clock_monotonic());
+	rg_stats_uri_state(s->stats, s->breaker.open ? RG_STATS_DOWN : RG_STATS_UP);
 	pthread_mutex_unlock(&s->lock);
+	rg_stats_uri_latency(s->stats, rg_clock_monotonic() - start);
+	if (out != DONE)
+		rg_stats_uri_failure(s->stats);
 	if (out == DONE) {
 		if (changed)
 			log_redis(RG_LOG_NOTICE, "up", s->uri, NULL);
@@ -680,4 +691,23 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 done:
 	if (key != keybuf)
 		free(key);
+}
+
+bool
+rg_budget_redis_probe(struct rg_budget_store *st, char *msg, size_t msglen)
+{
+	struct redis_store *s = (struct redis_store *)st;
+	struct conn c = { .ctx = NULL };
+	char why[sizeof(((struct rg_budget_result *)0)->why)];
+	bool ok;
+
+	/* A connection of its own, so that the pool and the breaker are not touched. */
+	ok = conn_open(s, &c, rg_clock_monotonic() + s->timeout, why, sizeof(why));
+	if (ok)
+		snprintf(msg, msglen, "redis %s answered (AUTH %s, SCRIPT LOAD %s)", s->uri,
+		    s->password != NULL ? "accepted" : "not needed", c.sha);
+	else
+		snprintf(msg, msglen, "redis %s: %s", s->uri, why);
+	conn_close(&c);
+	return ok;
 }

@@ -25,7 +25,11 @@
  *    without touching the network, and every retry_interval one admit
  *    probes.  "redis=down uri=URI why=WHY" is logged at warning when it
  *    opens and "redis=up uri=URI" at notice when a probe succeeds;
- *  - the password is sent with AUTH and is never logged or put in 'why'.
+ *  - the password is sent with AUTH and is never logged or put in 'why';
+ *  - relayguard -S shows the server (common/stats.h, rg_stats_redis_get):
+ *    its breaker state, the admits that failed (a connection not free in
+ *    time included), and the time of every admit that borrowed a
+ *    connection, from the admit's start, pool wait included.
  *
  * Constructing a store checks the settings only; it does not connect, so
  * a daemon starts (and counts locally) while Redis is away.
@@ -65,6 +69,14 @@ struct rg_budget_store *rg_budget_redis_new(const struct rg_budget_redis_setting
  * TIME.  For tests, which need a clock they can move.
  */
 void	rg_budget_redis_client_clock(struct rg_budget_store *, bool on);
+
+/*
+ * For relayguard -n -v: connect, AUTH when a password is set and SCRIPT
+ * LOAD, within the timeout, on a connection of its own that is closed
+ * after (the pool and the breaker are left alone).  True with what
+ * answered in msg, or false with the reason; never the password.
+ */
+bool	rg_budget_redis_probe(struct rg_budget_store *, char *msg, size_t msglen);
 
 /*
  * LOGIN as it appears in keys (see above) into out; false when out is

@@ -66,6 +66,7 @@ static counter decisions[RG_STATS_NSTAGES][RG_STATS_NACTIONS][NREASONS];
 static counter lookups[RG_STATS_NBACKENDS][RG_STATS_NANSWERS];
 static counter cache_events[RG_STATS_NCACHE];
 static counter reloads_ok, reloads_refused;
+static counter budget_events[RG_STATS_NBUDGET];
 
 /*
  * Reason tags by pointer: the policy hands out string literals, so a
@@ -87,12 +88,17 @@ struct rg_stats_uri {
 	counter sum_us;
 };
 
+/* Two registries of servers, LDAP's and the Redis store's; one lock. */
 static pthread_mutex_t uri_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct rg_stats_uri uris[RG_STATS_URIS_MAX];
+static struct rg_stats_uri redis_uris[RG_STATS_REDIS_MAX];
 
 static pthread_mutex_t policy_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *policy_path;
 static time_t policy_since, started, last_refused;
+/* The budgets in force, as the control socket last found them; under policy_lock. */
+static char budget_mode[16] = "off", budget_store[16];
+static size_t budget_local_logins;
 
 const char *
 rg_stats_action_name(int action)
@@ -205,17 +211,17 @@ uri_reset(struct rg_stats_uri *u)
 		atomic_store(&u->buckets[i], 0);
 }
 
-struct rg_stats_uri *
-rg_stats_uri_get(const char *uri)
+static struct rg_stats_uri *
+uri_get(struct rg_stats_uri *table, int n, const char *uri)
 {
 	struct rg_stats_uri *u = NULL, *spare = NULL;
 
 	pthread_mutex_lock(&uri_lock);
-	for (int i = 0; i < RG_STATS_URIS_MAX && u == NULL; i++) {
-		if (uris[i].uri != NULL && strcmp(uris[i].uri, uri) == 0)
-			u = &uris[i];
-		else if (spare == NULL && (uris[i].uri == NULL || uris[i].refs == 0))
-			spare = &uris[i];
+	for (int i = 0; i < n && u == NULL; i++) {
+		if (table[i].uri != NULL && strcmp(table[i].uri, uri) == 0)
+			u = &table[i];
+		else if (spare == NULL && (table[i].uri == NULL || table[i].refs == 0))
+			spare = &table[i];
 	}
 	/* A URI no pool holds any more gives its slot to a new one. */
 	if (u == NULL && spare != NULL) {
@@ -233,6 +239,18 @@ rg_stats_uri_get(const char *uri)
 		atomic_store(&u->state, RG_STATS_UP);	/* a new pool starts up */
 	pthread_mutex_unlock(&uri_lock);
 	return u;
+}
+
+struct rg_stats_uri *
+rg_stats_uri_get(const char *uri)
+{
+	return uri_get(uris, RG_STATS_URIS_MAX, uri);
+}
+
+struct rg_stats_uri *
+rg_stats_redis_get(const char *uri)
+{
+	return uri_get(redis_uris, RG_STATS_REDIS_MAX, uri);
 }
 
 void
@@ -275,6 +293,23 @@ rg_stats_uri_latency(struct rg_stats_uri *u, double secs)
 	bump(&u->searches);
 	atomic_fetch_add_explicit(&u->sum_us, (unsigned long long)(secs * 1e6),
 	    memory_order_relaxed);
+}
+
+void
+rg_stats_budget(enum rg_stats_budget_event e)
+{
+	if ((unsigned)e < RG_STATS_NBUDGET)
+		bump(&budget_events[e]);
+}
+
+void
+rg_stats_budgets_in_force(const char *mode, const char *store, size_t local_logins)
+{
+	pthread_mutex_lock(&policy_lock);
+	snprintf(budget_mode, sizeof(budget_mode), "%s", mode != NULL ? mode : "off");
+	snprintf(budget_store, sizeof(budget_store), "%s", store != NULL ? store : "");
+	budget_local_logins = local_logins;
+	pthread_mutex_unlock(&policy_lock);
 }
 
 void
@@ -373,6 +408,8 @@ utc(char *buf, size_t len, time_t t)
 struct policy_view {
 	char path[4096];
 	time_t since, started, last_refused;
+	char budget_mode[16], budget_store[16];
+	size_t budget_local_logins;
 };
 
 static void
@@ -383,6 +420,9 @@ policy_view(struct policy_view *v)
 	v->since = policy_since;
 	v->started = started;
 	v->last_refused = last_refused;
+	memcpy(v->budget_mode, budget_mode, sizeof(v->budget_mode));
+	memcpy(v->budget_store, budget_store, sizeof(v->budget_store));
+	v->budget_local_logins = budget_local_logins;
 	pthread_mutex_unlock(&policy_lock);
 }
 
@@ -393,6 +433,53 @@ conns_now(void)
 	unsigned long long out = peek(&conn_now_out);
 
 	return peek(&conn_now_in) - out;
+}
+
+/* One line and a histogram per registered server of 'table'. */
+static void
+text_uris(struct out *o, struct rg_stats_uri *table, int nt, const char *what,
+    const char *failures, const char *calls, int mean_digits)
+{
+	for (int i = 0; i < nt; i++) {
+		struct rg_stats_uri *u = &table[i];
+		unsigned long long n = peek(&u->searches);
+
+		if (u->uri == NULL || u->refs == 0)
+			continue;
+		put(o, "%s %s state %s %s %llu %s %llu mean_ms %.*f\n  le_ms", what, u->uri,
+		    state_names[atomic_load(&u->state)], failures, peek(&u->failures), calls, n,
+		    mean_digits, n > 0 ? (double)peek(&u->sum_us) / 1000.0 / (double)n : 0.0);
+		for (int b = 0; b < RG_STATS_NBUCKETS; b++)
+			put(o, " %g:%llu", bucket_le[b] * 1000, peek(&u->buckets[b]));
+		put(o, " inf:%llu\n", peek(&u->buckets[RG_STATS_NBUCKETS]));
+	}
+}
+
+/* The budget lines, when budgets are on or have ever counted anything; then Redis. */
+static void
+text_budgets(struct out *o, const struct policy_view *pv)
+{
+	bool any = strcmp(pv->budget_mode, "off") != 0;
+
+	for (int e = 0; e < RG_STATS_NBUDGET; e++)
+		any = any || peek(&budget_events[e]) > 0;
+	if (any) {
+		put(o, "budgets mode %s store %s local_logins %zu\n", pv->budget_mode,
+		    pv->budget_store[0] ? pv->budget_store : "-", pv->budget_local_logins);
+		put(o, "budgets admitted %llu over messages %llu recipients %llu domains %llu\n",
+		    peek(&budget_events[RG_STATS_BUDGET_ADMITTED]),
+		    peek(&budget_events[RG_STATS_BUDGET_OVER_MESSAGES]),
+		    peek(&budget_events[RG_STATS_BUDGET_OVER_RECIPIENTS]),
+		    peek(&budget_events[RG_STATS_BUDGET_OVER_DOMAINS]));
+		put(o, "budgets fallback local %llu none %llu local_evictions %llu\n",
+		    peek(&budget_events[RG_STATS_BUDGET_FALLBACK_LOCAL]),
+		    peek(&budget_events[RG_STATS_BUDGET_FALLBACK_NONE]),
+		    peek(&budget_events[RG_STATS_BUDGET_LOCAL_EVICT]));
+	}
+	pthread_mutex_lock(&uri_lock);
+	/* Redis answers in tens of microseconds: three decimals. */
+	text_uris(o, redis_uris, RG_STATS_REDIS_MAX, "redis", "errors", "admits", 3);
+	pthread_mutex_unlock(&uri_lock);
 }
 
 static void
@@ -434,26 +521,119 @@ render_text(struct out *o)
 	    peek(&cache_events[RG_STATS_CACHE_HIT]), peek(&cache_events[RG_STATS_CACHE_MISS]),
 	    peek(&cache_events[RG_STATS_CACHE_EVICT]), peek(&cache_events[RG_STATS_CACHE_EXPIRE]));
 	pthread_mutex_lock(&uri_lock);
-	for (int i = 0; i < RG_STATS_URIS_MAX; i++) {
-		struct rg_stats_uri *u = &uris[i];
-		unsigned long long n = peek(&u->searches);
-
-		if (u->uri == NULL || u->refs == 0)
-			continue;
-		put(o, "ldap %s state %s failures %llu searches %llu mean_ms %.1f\n  le_ms",
-		    u->uri, state_names[atomic_load(&u->state)], peek(&u->failures), n,
-		    n > 0 ? (double)peek(&u->sum_us) / 1000.0 / (double)n : 0.0);
-		for (int b = 0; b < RG_STATS_NBUCKETS; b++)
-			put(o, " %g:%llu", bucket_le[b] * 1000, peek(&u->buckets[b]));
-		put(o, " inf:%llu\n", peek(&u->buckets[RG_STATS_NBUCKETS]));
-	}
+	text_uris(o, uris, RG_STATS_URIS_MAX, "ldap", "failures", "searches", 1);
 	pthread_mutex_unlock(&uri_lock);
+	text_budgets(o, &pv);
 }
 
 static void
 family(struct out *o, const char *name, const char *type, const char *help)
 {
 	put(o, "# HELP relayguard_%s %s\n# TYPE relayguard_%s %s\n", name, help, name, type);
+}
+
+/* State, failures and a latency histogram for each registered server of 'table'. */
+static void
+prom_uris(struct out *o, struct rg_stats_uri *table, int nt, const char *what,
+    const char *state_help, const char *fail_name, const char *fail_help,
+    const char *hist_name, const char *hist_help)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s_state", what);
+	family(o, name, "gauge", state_help);
+	for (int i = 0; i < nt; i++) {
+		struct rg_stats_uri *u = &table[i];
+		int st = atomic_load(&u->state);
+
+		if (u->uri == NULL || u->refs == 0)
+			continue;
+		for (int k = 0; k < 3; k++) {
+			put(o, "relayguard_%s{uri=\"", name);
+			put_label(o, u->uri);
+			put(o, "\",state=\"%s\"} %d\n", state_names[k], st == k);
+		}
+	}
+	snprintf(name, sizeof(name), "%s_%s", what, fail_name);
+	family(o, name, "counter", fail_help);
+	for (int i = 0; i < nt; i++) {
+		struct rg_stats_uri *u = &table[i];
+
+		if (u->uri == NULL || u->refs == 0)
+			continue;
+		put(o, "relayguard_%s{uri=\"", name);
+		put_label(o, u->uri);
+		put(o, "\"} %llu\n", peek(&u->failures));
+	}
+	snprintf(name, sizeof(name), "%s_%s", what, hist_name);
+	family(o, name, "histogram", hist_help);
+	for (int i = 0; i < nt; i++) {
+		struct rg_stats_uri *u = &table[i];
+		unsigned long long cum = 0;
+
+		if (u->uri == NULL || u->refs == 0)
+			continue;
+		for (int b = 0; b <= RG_STATS_NBUCKETS; b++) {
+			cum += peek(&u->buckets[b]);
+			put(o, "relayguard_%s_bucket{uri=\"", name);
+			put_label(o, u->uri);
+			if (b < RG_STATS_NBUCKETS)
+				put(o, "\",le=\"%g\"} %llu\n", bucket_le[b], cum);
+			else
+				put(o, "\",le=\"+Inf\"} %llu\n", cum);
+		}
+		put(o, "relayguard_%s_sum{uri=\"", name);
+		put_label(o, u->uri);
+		put(o, "\"} %.6f\n", (double)peek(&u->sum_us) / 1e6);
+		put(o, "relayguard_%s_count{uri=\"", name);
+		put_label(o, u->uri);
+		/* The +Inf bucket's count, so that the two always agree. */
+		put(o, "\"} %llu\n", cum);
+	}
+}
+
+/* The budgets of the policy in force, their counters, and the Redis store's server. */
+static void
+prom_budgets(struct out *o, const struct policy_view *pv)
+{
+	static const char *const modes[] = { "off", "monitor", "enforce" };
+	static const char *const stores[] = { "local", "redis" };
+	static const char *const limits[] = { "messages", "recipients", "domains" };
+
+	family(o, "budget_mode", "gauge", "Sending budgets: 1 for budgets.mode in force.");
+	for (size_t i = 0; i < 3; i++)
+		put(o, "relayguard_budget_mode{mode=\"%s\"} %d\n", modes[i],
+		    strcmp(pv->budget_mode, modes[i]) == 0);
+	family(o, "budget_store", "gauge", "Sending budgets: 1 for the store in force.");
+	for (size_t i = 0; i < 2; i++)
+		put(o, "relayguard_budget_store{store=\"%s\"} %d\n", stores[i],
+		    strcmp(pv->budget_store, stores[i]) == 0);
+	family(o, "budget_admits_total", "counter", "Recipients a sending budget admitted.");
+	put(o, "relayguard_budget_admits_total %llu\n",
+	    peek(&budget_events[RG_STATS_BUDGET_ADMITTED]));
+	family(o, "budget_refusals_total", "counter",
+	    "Recipients over a sending budget (refused, or would-tempfail), by limit.");
+	for (size_t i = 0; i < 3; i++)
+		put(o, "relayguard_budget_refusals_total{limit=\"%s\"} %llu\n", limits[i],
+		    peek(&budget_events[RG_STATS_BUDGET_OVER_MESSAGES + i]));
+	family(o, "budget_fallbacks_total", "counter",
+	    "Recipients the budget store could not tell about: counted locally, or not at all.");
+	put(o, "relayguard_budget_fallbacks_total{to=\"local\"} %llu\n",
+	    peek(&budget_events[RG_STATS_BUDGET_FALLBACK_LOCAL]));
+	put(o, "relayguard_budget_fallbacks_total{to=\"none\"} %llu\n",
+	    peek(&budget_events[RG_STATS_BUDGET_FALLBACK_NONE]));
+	family(o, "budget_local_logins", "gauge", "Logins the local budget store holds.");
+	put(o, "relayguard_budget_local_logins %zu\n", pv->budget_local_logins);
+	family(o, "budget_local_evictions_total", "counter",
+	    "Logins a full local budget store dropped (least recently charged).");
+	put(o, "relayguard_budget_local_evictions_total %llu\n",
+	    peek(&budget_events[RG_STATS_BUDGET_LOCAL_EVICT]));
+	pthread_mutex_lock(&uri_lock);
+	prom_uris(o, redis_uris, RG_STATS_REDIS_MAX, "redis",
+	    "The Redis budget store's breaker state: 1 for the state it is in.",
+	    "errors_total", "Admits the Redis budget store failed (connect, AUTH, script, timeout).",
+	    "duration_seconds", "Admits sent to the Redis budget store, pool wait included.");
+	pthread_mutex_unlock(&uri_lock);
 }
 
 static void
@@ -511,55 +691,12 @@ render_prometheus(struct out *o)
 	put(o, "relayguard_cache_expired_total %llu\n", peek(&cache_events[RG_STATS_CACHE_EXPIRE]));
 
 	pthread_mutex_lock(&uri_lock);
-	family(o, "ldap_state", "gauge", "Each LDAP URI's breaker state: 1 for the state it is in.");
-	for (int i = 0; i < RG_STATS_URIS_MAX; i++) {
-		struct rg_stats_uri *u = &uris[i];
-		int st = atomic_load(&u->state);
-
-		if (u->uri == NULL || u->refs == 0)
-			continue;
-		for (int k = 0; k < 3; k++) {
-			put(o, "relayguard_ldap_state{uri=\"");
-			put_label(o, u->uri);
-			put(o, "\",state=\"%s\"} %d\n", state_names[k], st == k);
-		}
-	}
-	family(o, "ldap_failures_total", "counter",
-	    "Failed attempts (connect, bind, search) charged to each LDAP URI.");
-	for (int i = 0; i < RG_STATS_URIS_MAX; i++) {
-		struct rg_stats_uri *u = &uris[i];
-
-		if (u->uri == NULL || u->refs == 0)
-			continue;
-		put(o, "relayguard_ldap_failures_total{uri=\"");
-		put_label(o, u->uri);
-		put(o, "\"} %llu\n", peek(&u->failures));
-	}
-	family(o, "ldap_search_duration_seconds", "histogram", "LDAP search round trips by URI.");
-	for (int i = 0; i < RG_STATS_URIS_MAX; i++) {
-		struct rg_stats_uri *u = &uris[i];
-		unsigned long long cum = 0;
-
-		if (u->uri == NULL || u->refs == 0)
-			continue;
-		for (int b = 0; b <= RG_STATS_NBUCKETS; b++) {
-			cum += peek(&u->buckets[b]);
-			put(o, "relayguard_ldap_search_duration_seconds_bucket{uri=\"");
-			put_label(o, u->uri);
-			if (b < RG_STATS_NBUCKETS)
-				put(o, "\",le=\"%g\"} %llu\n", bucket_le[b], cum);
-			else
-				put(o, "\",le=\"+Inf\"} %llu\n", cum);
-		}
-		put(o, "relayguard_ldap_search_duration_seconds_sum{uri=\"");
-		put_label(o, u->uri);
-		put(o, "\"} %.6f\n", (double)peek(&u->sum_us) / 1e6);
-		put(o, "relayguard_ldap_search_duration_seconds_count{uri=\"");
-		put_label(o, u->uri);
-		/* The +Inf bucket's count, so that the two always agree. */
-		put(o, "\"} %llu\n", cum);
-	}
+	prom_uris(o, uris, RG_STATS_URIS_MAX, "ldap",
+	    "Each LDAP URI's breaker state: 1 for the state it is in.",
+	    "failures_total", "Failed attempts (connect, bind, search) charged to each LDAP URI.",
+	    "search_duration_seconds", "LDAP search round trips by URI.");
 	pthread_mutex_unlock(&uri_lock);
+	prom_budgets(o, &pv);
 }
 
 char *

@@ -5,7 +5,8 @@
  *
  * Every layer counts what it sees through these calls: the milter its
  * connections and decisions, the directory its lookups, the cache its
- * hits, the LDAP pool each URI's state and search latency, the daemon
+ * hits, the LDAP pool each URI's state and search latency, the budgets
+ * their answers and the Redis store its state and latency, the daemon
  * its reloads.  The control socket renders them as text or in the
  * Prometheus exposition format.
  *
@@ -104,6 +105,39 @@ void	rg_stats_uri_put(struct rg_stats_uri **);
 void	rg_stats_uri_state(struct rg_stats_uri *, enum rg_stats_uri_state);
 void	rg_stats_uri_failure(struct rg_stats_uri *);
 void	rg_stats_uri_latency(struct rg_stats_uri *, double seconds);
+
+/*
+ * Sending budgets (budget/): what each admit answered, and what the
+ * local store did.  OVER is counted whatever budgets.mode makes of it
+ * (a refusal, or would-tempfail in monitor mode).
+ */
+enum rg_stats_budget_event {
+	RG_STATS_BUDGET_ADMITTED,	/* counted, or let through uncounted */
+	RG_STATS_BUDGET_OVER_MESSAGES,
+	RG_STATS_BUDGET_OVER_RECIPIENTS,
+	RG_STATS_BUDGET_OVER_DOMAINS,
+	RG_STATS_BUDGET_FALLBACK_LOCAL,	/* the primary store could not tell: counted locally */
+	RG_STATS_BUDGET_FALLBACK_NONE,	/* ... and on_error = "off": not counted */
+	RG_STATS_BUDGET_LOCAL_EVICT,	/* a full local store dropped a login */
+	RG_STATS_NBUDGET
+};
+void	rg_stats_budget(enum rg_stats_budget_event);
+
+/*
+ * The budgets of the policy in force, as the control socket finds them
+ * when it answers: mode ("off", "monitor", "enforce"), store ("local",
+ * "redis"; NULL with mode off) and the logins its local store holds.
+ * Copied.
+ */
+void	rg_stats_budgets_in_force(const char *mode, const char *store, size_t local_logins);
+
+/*
+ * The Redis budget store's server, counted like an LDAP URI (state,
+ * failures, latency in the same buckets) and shown apart from them.  A
+ * registry of RG_STATS_REDIS_MAX; rg_stats_uri_put() drops it.
+ */
+#define RG_STATS_REDIS_MAX	8
+struct rg_stats_uri *rg_stats_redis_get(const char *uri);
 
 /* A reload was accepted or refused. */
 void	rg_stats_reload(bool accepted);

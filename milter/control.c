@@ -16,11 +16,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
 #include "control_parse.h"
+#include "budget/budget.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/stats.h"
 #include "common/strutil.h"
@@ -45,15 +46,6 @@ static char *sock_path;
 static dev_t sock_dev;
 static ino_t sock_ino;
 static pid_t sock_owner;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 client_close(struct client *c)
@@ -83,6 +75,24 @@ answer_error(struct client *c, const char *line)
 	answer(c, (char *)line, strlen(line), false);
 }
 
+/*
+ * The budgets of the snapshot in force, for the counters' budget lines:
+ * read here, when someone asks, so that the RCPT path records nothing.
+ */
+static void
+note_budgets(void)
+{
+	struct rg_config *cfg = rg_config_current();
+	const struct rg_budget *b = cfg != NULL ? cfg->budget : NULL;
+
+	if (b == NULL)
+		rg_stats_budgets_in_force("off", NULL, 0);
+	else
+		rg_stats_budgets_in_force(rg_budget_mode_name(rg_budget_mode(b)),
+		    rg_budget_store_name(b), rg_budget_local_logins(b));
+	rg_config_release(&cfg);
+}
+
 /* What the client sent so far, judged: read on, refuse, or answer. */
 static void
 request(struct client *c, bool eof)
@@ -101,6 +111,7 @@ request(struct client *c, bool eof)
 	case RG_CONTROL_REQUEST:
 		break;
 	}
+	note_budgets();
 	if ((text = rg_stats_render(fmt, &len)) == NULL) {
 		answer_error(c, "error: out of memory\n");
 		return;
@@ -172,7 +183,7 @@ serve(void *arg)
 
 	(void)arg;
 	for (;;) {
-		double t = now(), next = t + 60;
+		double t = rg_clock_monotonic(), next = t + 60;
 		int n = 1, ms;
 
 		pfd[0].fd = listen_fd;
@@ -203,7 +214,7 @@ serve(void *arg)
 				rg_log(RG_LOG_ERROR, "control: poll: %s", strerror(errno));
 			continue;
 		}
-		t = now();
+		t = rg_clock_monotonic();
 		for (int k = 1; k < n; k++) {
 			struct client *c = &clients[map[k]];
 

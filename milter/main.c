@@ -166,6 +166,15 @@ check(const char *path, bool verbose)
 			printf("directory FAILED: %s\n", err);
 			rc = EX_UNAVAILABLE;
 		}
+		/* The same for a shared budget store: a wrong password, a wrong socket. */
+		if (cfg->budget != NULL && strcmp(rg_budget_store_name(cfg->budget), "redis") == 0) {
+			if (rg_budget_probe(cfg->budget, err, sizeof(err))) {
+				printf("budgets OK: %s\n", err);
+			} else {
+				printf("budgets FAILED: %s\n", err);
+				rc = EX_UNAVAILABLE;
+			}
+		}
 	}
 	rg_config_release(&cfg);
 	return rc;
