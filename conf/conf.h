@@ -9,9 +9,11 @@
  * none.  The daemon installs a snapshot with rg_config_install(); each
  * connection takes a reference with rg_config_current() and drops it
  * with rg_config_release() when it closes, so a reload never changes
- * the rules under a transaction already in progress.  The snapshot's
- * fields are read-only; the swap itself is protected by a mutex held
- * only for the pointer exchange and count update.
+ * the rules under a transaction already in progress.  A snapshot is
+ * opaque and read-only once loaded: its parts come through the
+ * rg_config_*() accessors below, from any thread without a lock; the
+ * swap itself is protected by a mutex held only for the pointer
+ * exchange and count update.
  *
  * This header does not expose libconfig.
  */
@@ -25,25 +27,7 @@
 #include "conf_errs.h"
 
 struct rg_budget;
-
-struct rg_config {
-	char *path;		/* the file it was loaded from */
-	char *socket;		/* libmilter socket spec */
-	char *facility;		/* syslog facility name */
-	bool log_accepts;	/* log accepted recipients too */
-	char *dir_backend;	/* "file" or "ldap", for logs */
-	unsigned max_connections;	/* limits.connections */
-	bool unsafe_at_end;	/* recipients.unsafe_at = "end-of-data" */
-	char *control_socket;	/* control.socket, absolute; NULL when off */
-	bool control_default;	/* control.socket is the built-in path, set or not */
-	char *migration_contact;	/* migration.*, for relayguard -R notices; NULL unset */
-	char *migration_help_url;
-	char *migration_server;
-	struct rg_policy *policy;
-	struct rg_dir *dir;
-	struct rg_budget *budget;	/* budgets = { ... }; NULL when off */
-	/* The reference count is conf_snapshot.c's alone: see rg_config_hold/release. */
-};
+struct rg_config;
 
 /* limits.connections: busy milter connections before CONNECT is tempfailed. */
 #define RG_CONNECTIONS_DEFAULT	1000
@@ -55,6 +39,30 @@ struct rg_config {
  */
 #define RG_CONTROL_DEFAULT	"/run/relayguard/control.sock"
 #define RG_CONTROL_PATH_MAX	107
+
+/*
+ * The snapshot's parts, each living as long as the snapshot.  Strings
+ * are never NULL unless said.
+ */
+const char *rg_config_path(const struct rg_config *);	/* the file it was loaded from */
+const char *rg_config_socket(const struct rg_config *);	/* the libmilter socket spec */
+const char *rg_config_facility(const struct rg_config *);	/* log.facility */
+bool	rg_config_log_accepts(const struct rg_config *);	/* log.accepts */
+const char *rg_config_dir_backend(const struct rg_config *);	/* "file", "ldap", ... for logs */
+unsigned rg_config_max_connections(const struct rg_config *);	/* limits.connections */
+bool	rg_config_unsafe_at_end(const struct rg_config *);	/* recipients.unsafe_at = "end-of-data" */
+/* control.socket, absolute; NULL when off. */
+const char *rg_config_control(const struct rg_config *);
+/* Is that the built-in path?  Then a socket that cannot be made only warns. */
+bool	rg_config_control_builtin(const struct rg_config *);
+/* migration.contact, .help_url, .server for relayguard -R --notices; NULL when unset. */
+const char *rg_config_migration_contact(const struct rg_config *);
+const char *rg_config_migration_help_url(const struct rg_config *);
+const char *rg_config_migration_server(const struct rg_config *);
+struct rg_policy *rg_config_policy(const struct rg_config *);
+struct rg_dir *rg_config_dir(const struct rg_config *);
+/* budgets = { ... }; NULL when off. */
+struct rg_budget *rg_config_budget(const struct rg_config *);
 
 /* The compiled-in default path: SYSCONFDIR/relayguard/policy.conf. */
 const char *rg_config_default_path(void);

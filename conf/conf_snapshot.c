@@ -135,3 +135,20 @@ rg_config_current(void)
 	pthread_mutex_unlock(&current_lock);
 	return c;
 }
+
+/* The parts (conf.h): read-only once loaded, so no lock. */
+const char *rg_config_path(const struct rg_config *c) { return c->path; }
+const char *rg_config_socket(const struct rg_config *c) { return c->socket; }
+const char *rg_config_facility(const struct rg_config *c) { return c->facility; }
+bool rg_config_log_accepts(const struct rg_config *c) { return c->log_accepts; }
+const char *rg_config_dir_backend(const struct rg_config *c) { return c->dir_backend; }
+unsigned rg_config_max_connections(const struct rg_config *c) { return c->max_connections; }
+bool rg_config_unsafe_at_end(const struct rg_config *c) { return c->unsafe_at_end; }
+const char *rg_config_control(const struct rg_config *c) { return c->control_socket; }
+bool rg_config_control_builtin(const struct rg_config *c) { return c->control_default; }
+const char *rg_config_migration_contact(const struct rg_config *c) { return c->migration_contact; }
+const char *rg_config_migration_help_url(const struct rg_config *c) { return c->migration_help_url; }
+const char *rg_config_migration_server(const struct rg_config *c) { return c->migration_server; }
+struct rg_policy *rg_config_policy(const struct rg_config *c) { return c->policy; }
+struct rg_dir *rg_config_dir(const struct rg_config *c) { return c->dir; }
+struct rg_budget *rg_config_budget(const struct rg_config *c) { return c->budget; }

@@ -9,7 +9,32 @@
 #ifndef RG_CONF_SNAPSHOT_H
 #define RG_CONF_SNAPSHOT_H
 
+#include <stdbool.h>
+
 #include "conf/conf.h"
+
+/*
+ * The fields, for conf/ to fill in at load; everyone else reads them
+ * through conf.h's accessors.
+ */
+struct rg_config {
+	char *path;		/* the file it was loaded from */
+	char *socket;		/* libmilter socket spec */
+	char *facility;		/* syslog facility name */
+	bool log_accepts;	/* log accepted recipients too */
+	char *dir_backend;	/* "file" or "ldap", for logs */
+	unsigned max_connections;	/* limits.connections */
+	bool unsafe_at_end;	/* recipients.unsafe_at = "end-of-data" */
+	char *control_socket;	/* control.socket, absolute; NULL when off */
+	bool control_default;	/* control.socket is the built-in path, set or not */
+	char *migration_contact;	/* migration.*, for relayguard -R notices; NULL unset */
+	char *migration_help_url;
+	char *migration_server;
+	struct rg_policy *policy;
+	struct rg_dir *dir;
+	struct rg_budget *budget;	/* budgets = { ... }; NULL when off */
+	/* The reference count is conf_snapshot.c's alone: see rg_config_hold/release. */
+};
 
 /*
  * A new, zeroed snapshot holding one reference (the caller's); aborts

@@ -141,7 +141,7 @@ rg_lint_site_load(const char *path, const char *socket, struct rg_lint_site *sit
 	if (cfg == NULL)
 		return false;
 	memset(site_r, 0, sizeof(*site_r));
-	if (!rg_strcpy(site_r->socket, sizeof(site_r->socket), socket ? socket : cfg->socket)) {
+	if (!rg_strcpy(site_r->socket, sizeof(site_r->socket), socket ? socket : rg_config_socket(cfg))) {
 		fprintf(stderr, "relayguard: socket name too long\n");
 		rg_config_release(&cfg);
 		return false;

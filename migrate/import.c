@@ -453,7 +453,7 @@ rg_mig_import(const char *format, const char *conf, int argc, char **argv)
 	if (conf != NULL) {
 		if ((cfg = load_conf(conf)) == NULL)
 			return EX_CONFIG;
-		r.own = rg_policy_local(cfg->policy);
+		r.own = rg_policy_local(rg_config_policy(cfg));
 	}
 	r.seen = rg_strmap_new();
 	r.senders = rg_strmap_new();

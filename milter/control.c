@@ -83,7 +83,7 @@ static void
 note_budgets(void)
 {
 	struct rg_config *cfg = rg_config_current();
-	const struct rg_budget *b = cfg != NULL ? cfg->budget : NULL;
+	const struct rg_budget *b = cfg != NULL ? rg_config_budget(cfg) : NULL;
 
 	if (b == NULL)
 		rg_stats_budgets_in_force("off", NULL, 0);

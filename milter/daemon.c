@@ -184,15 +184,15 @@ rg_daemon_reload(const char *path)
 		return false;
 	}
 	if ((old = rg_config_current()) != NULL) {
-		if (strcmp(old->socket, cfg->socket) != 0)
+		if (strcmp(rg_config_socket(old), rg_config_socket(cfg)) != 0)
 			rg_log(RG_LOG_WARNING, "reload: socket changes take effect only on restart");
-		if ((old->control_socket == NULL) != (cfg->control_socket == NULL) ||
-		    (old->control_socket != NULL &&
-		    strcmp(old->control_socket, cfg->control_socket) != 0))
+		if ((rg_config_control(old) == NULL) != (rg_config_control(cfg) == NULL) ||
+		    (rg_config_control(old) != NULL &&
+		    strcmp(rg_config_control(old), rg_config_control(cfg)) != 0))
 			rg_log(RG_LOG_WARNING, "reload: control.socket changes take effect only on "
 			    "restart");
-		if (strcmp(old->facility, cfg->facility) != 0)
-			rg_log_set_facility(cfg->facility);
+		if (strcmp(rg_config_facility(old), rg_config_facility(cfg)) != 0)
+			rg_log_set_facility(rg_config_facility(cfg));
 		rg_config_release(&old);
 	}
 	for (int i = 0; i < errs.nwarns; i++)
@@ -223,7 +223,7 @@ reloader(void *arg)
 		rg_notify_reloading(path);
 		ok = rg_daemon_reload(path);
 		if ((cur = rg_config_current()) != NULL) {
-			rg_notify_reloaded(path, cur->dir_backend, ok);
+			rg_notify_reloaded(path, rg_config_dir_backend(cur), ok);
 			rg_config_release(&cur);
 		}
 	}
@@ -261,17 +261,17 @@ rg_daemon_control(const char *path, const struct rg_config *cfg)
 	char err[256];
 
 	rg_stats_policy(path, time(NULL));
-	if (cfg->control_socket == NULL) {
+	if (rg_config_control(cfg) == NULL) {
 		rg_log(RG_LOG_INFO, "control socket off (control.socket = \"\")");
 		return;
 	}
-	if (rg_control_start(cfg->control_socket, err, sizeof(err))) {
+	if (rg_control_start(rg_config_control(cfg), err, sizeof(err))) {
 		rg_log(RG_LOG_INFO, "control socket %s: relayguard -S asks here",
-		    cfg->control_socket);
+		    rg_config_control(cfg));
 		return;
 	}
 	/* Mail matters more than counters, unless the admin asked for this path. */
-	if (!cfg->control_default)
+	if (!rg_config_control_builtin(cfg))
 		rg_fatal(EX_CANTCREAT, "control.socket: %s", err);
 	rg_log(RG_LOG_WARNING, "control socket: %s; relayguard -S will not answer (set "
 	    "control.socket, or \"\" to turn it off)", err);

@@ -160,15 +160,15 @@ check(const char *path, bool verbose)
 	printf("configuration OK\n");
 	if (verbose) {
 		/* A live probe: catches a wrong password or an unreachable server. */
-		if (rg_dir_probe(cfg->dir, err, sizeof(err))) {
-			printf("directory OK: backend %s answered\n", cfg->dir_backend);
+		if (rg_dir_probe(rg_config_dir(cfg), err, sizeof(err))) {
+			printf("directory OK: backend %s answered\n", rg_config_dir_backend(cfg));
 		} else {
 			printf("directory FAILED: %s\n", err);
 			rc = EX_UNAVAILABLE;
 		}
 		/* The same for a shared budget store: a wrong password, a wrong socket. */
-		if (cfg->budget != NULL && strcmp(rg_budget_store_name(cfg->budget), "redis") == 0) {
-			if (rg_budget_probe(cfg->budget, err, sizeof(err))) {
+		if (rg_config_budget(cfg) != NULL && strcmp(rg_budget_store_name(rg_config_budget(cfg)), "redis") == 0) {
+			if (rg_budget_probe(rg_config_budget(cfg), err, sizeof(err))) {
 				printf("budgets OK: %s\n", err);
 			} else {
 				printf("budgets FAILED: %s\n", err);
@@ -190,12 +190,12 @@ run(const char *path, const char *socket, bool foreground, const char *user,
 	if (cfg == NULL)
 		return EX_CONFIG;
 	if (socket == NULL)
-		socket = cfg->socket;
+		socket = rg_config_socket(cfg);
 	/*
 	 * Under systemd, stderr already goes to the journal and so does
 	 * syslog: copying each line to stderr would log it twice.
 	 */
-	rg_log_open(cfg->facility, foreground && getenv("JOURNAL_STREAM") == NULL);
+	rg_log_open(rg_config_facility(cfg), foreground && getenv("JOURNAL_STREAM") == NULL);
 	if (smfi_register(rg_mlfi_desc) != MI_SUCCESS)
 		rg_fatal(EX_SOFTWARE, "smfi_register failed");
 	if (smfi_setconn((char *)socket) != MI_SUCCESS)
@@ -218,13 +218,13 @@ run(const char *path, const char *socket, bool foreground, const char *user,
 	/* After the reloader, which blocked the signals the new thread inherits. */
 	rg_daemon_control(path, cfg);
 	rg_log(RG_LOG_NOTICE, "relayguard %s listening on %s (config %s, directory %s)",
-	    PACKAGE_VERSION, socket, path, cfg->dir_backend);
+	    PACKAGE_VERSION, socket, path, rg_config_dir_backend(cfg));
 	if (foreground) {
 		printf("relayguard: listening on %s\n", socket);
 		fflush(stdout);
 	}
 	/* smfi_opensocket() has listen()ed: an MTA that connects now is queued. */
-	rg_notify_ready(path, cfg->dir_backend);
+	rg_notify_ready(path, rg_config_dir_backend(cfg));
 	rg_config_release(&cfg);
 	rc = smfi_main() == MI_SUCCESS ? 0 : EX_SOFTWARE;
 	rg_notify_stopping();

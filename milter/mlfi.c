@@ -169,10 +169,10 @@ static void
 count_in(struct conn *c)
 {
 	struct rg_config *cfg = rg_config_current();
-	unsigned limit = cfg != NULL ? cfg->max_connections : RG_CONNECTIONS_DEFAULT;
+	unsigned limit = cfg != NULL ? rg_config_max_connections(cfg) : RG_CONNECTIONS_DEFAULT;
 
 	/* Fixed per connection: it decides whether the MTA sends DATA at all. */
-	c->check_at_end = cfg != NULL && cfg->unsafe_at_end;
+	c->check_at_end = cfg != NULL && rg_config_unsafe_at_end(cfg);
 	rg_config_release(&cfg);
 	c->counted = true;
 	c->over_limit = atomic_fetch_add(&busy, 1) >= limit;
@@ -203,7 +203,7 @@ log_over_limit(void)
 	cfg = rg_config_current();
 	rg_log(RG_LOG_WARNING, "limit=connections refused=%u busy=%u max=%u: new connections"
 	    " are tempfailed at CONNECT", n, atomic_load(&busy),
-	    cfg != NULL ? cfg->max_connections : RG_CONNECTIONS_DEFAULT);
+	    cfg != NULL ? rg_config_max_connections(cfg) : RG_CONNECTIONS_DEFAULT);
 	rg_config_release(&cfg);
 }
 

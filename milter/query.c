@@ -83,10 +83,10 @@ query_login(struct rg_config *cfg, const char *login, FILE *out)
 		rg_strmap_destroy(&lo.seen);
 		return error_line(out, "login= needs a login without CR or LF", NULL, EX_DATAERR);
 	}
-	rg_dir_login_addresses(cfg->dir, login, each_address, &lo, &a);
+	rg_dir_login_addresses(rg_config_dir(cfg), login, each_address, &lo, &a);
 	/* Asked as the daemon asks it (the same search, for LDAP), not from the addresses. */
 	if (a.status != RG_LOOKUP_ERROR)
-		rg_dir_login_suspended(cfg->dir, login, &susp);
+		rg_dir_login_suspended(rg_config_dir(cfg), login, &susp);
 	if (a.status == RG_LOOKUP_ERROR) {
 		rc = error_line(out, a.why, a.source, EX_TEMPFAIL);
 	} else if (susp.status == RG_LOOKUP_ERROR) {
@@ -137,7 +137,7 @@ query_recipient(struct rg_config *cfg, const char *arg, FILE *out)
 		return error_line(out, "the domain is not a valid internationalized domain name "
 		    "(IDNA2008)", NULL, EX_DATAERR);
 	}
-	rg_dir_recipient(cfg->dir, r.norm, &a);
+	rg_dir_recipient(rg_config_dir(cfg), r.norm, &a);
 	switch (a.status) {
 	case RG_LOOKUP_FOUND:
 		rg_kv_init(&kv);
@@ -200,14 +200,14 @@ rg_query_notice_to(void *arg, const char *sender, struct rg_notice_to *r)
 	/* Not a plain address: the notice is refused anyway, nothing to ask. */
 	if (rg_addr_parse(sender, &s) != RG_ADDR_OK || s.null || s.domain[0] == '\0' || s.routed)
 		return;
-	rg_dir_address_login(cfg->dir, s.norm, login, sizeof(login), &a);
+	rg_dir_address_login(rg_config_dir(cfg), s.norm, login, sizeof(login), &a);
 	if (a.status == RG_LOOKUP_ERROR) {
 		fallback(r, "the owner lookup", &a);
 		return;
 	}
 	if (a.status == RG_LOOKUP_NOTFOUND)
 		return;
-	rg_dir_login_addresses(cfg->dir, login, first_address, &fa, &a);
+	rg_dir_login_addresses(rg_config_dir(cfg), login, first_address, &fa, &a);
 	if (a.status == RG_LOOKUP_ERROR) {
 		fallback(r, "the owner's address lookup", &a);
 		return;

@@ -141,12 +141,12 @@ rg_testmode(struct rg_config *cfg, int argc, char **argv)
 	 * follows is the store's own decision.  With budgets off there is
 	 * nothing to charge, and nothing asks.
 	 */
-	if (have_preset && cfg->budget != NULL) {
+	if (have_preset && rg_config_budget(cfg) != NULL) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		/* main() made every store local: this cannot refuse. */
-		(void)rg_budget_preset(cfg->budget, auth, &preset,
+		(void)rg_budget_preset(rg_config_budget(cfg), auth, &preset,
 		    (double)ts.tv_sec + ts.tv_nsec / 1e9);
 	}
 

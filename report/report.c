@@ -305,7 +305,7 @@ rg_report_main(const char *conf, int argc, char **argv, rg_notice_to_fn *resolve
 	rg_errs_free(&errs);
 	if (cfg == NULL)
 		return EX_CONFIG;
-	rg_tally_init(&t, cfg->policy, a.since, a.until);
+	rg_tally_init(&t, rg_config_policy(cfg), a.since, a.until);
 	rin = read_inputs(&t, &a, time(NULL));
 	ro.top = (size_t)a.top;
 	ro.ref = rg_tally_reference(&t, time(NULL));
@@ -317,8 +317,9 @@ rg_report_main(const char *conf, int argc, char **argv, rg_notice_to_fn *resolve
 	if (a.notices != NULL) {
 		struct rg_notice_opts no = {
 			.dir = a.notices, .template_path = a.template_path,
-			.contact = cfg->migration_contact, .help_url = cfg->migration_help_url,
-			.server = cfg->migration_server, .ref = ro.ref,
+			.contact = rg_config_migration_contact(cfg),
+			.help_url = rg_config_migration_help_url(cfg),
+			.server = rg_config_migration_server(cfg), .ref = ro.ref,
 			.resolve = resolve, .resolve_arg = cfg,
 		};
 

@@ -141,7 +141,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	c = rg_config_load(policy_path, &e);
 	check_errs(&e, c != NULL, "rg_config_load");
-	if (c != NULL && (c->policy == NULL || c->dir == NULL)) {
+	if (c != NULL && (rg_config_policy(c) == NULL || rg_config_dir(c) == NULL)) {
 		fprintf(stderr, "ORACLE: a loaded snapshot without policy or directory\n");
 		abort();
 	}

@@ -99,7 +99,7 @@ main(int argc, char **argv)
 		rg_errs_free(&errs);
 		return 2;
 	}
-	dir = cfg->dir;
+	dir = rg_config_dir(cfg);
 	for (int i = 2; i < argc; i++) {
 		char *step = argv[i], *arg = strchr(step, '=');
 		struct rg_dir_answer a;

@@ -665,7 +665,7 @@ conf_admit(struct rg_config *c, const char *login, struct rg_budget_outcome *o)
 {
 	struct rg_budget_request rq = { login, true, "x.example", T0 + 5 };
 
-	rg_budget_admit(c->budget, &rq, o);
+	rg_budget_admit(rg_config_budget(c), &rq, o);
 }
 
 /* A reload with the same store settings keeps the counts; a new window does not. */
@@ -680,7 +680,7 @@ test_conf_reload(void)
 	put("b.conf", "budgets = { mode = \"enforce\"; messages = 3; max_logins = 555; };\n"
 	    "directory = { file = \"dir.conf\"; };\n", 0644);
 	c1 = load("b.conf", &e);
-	CU_ASSERT_FATAL(c1 != NULL && c1->budget != NULL);
+	CU_ASSERT_FATAL(c1 != NULL && rg_config_budget(c1) != NULL);
 	rg_errs_free(&e);
 	conf_admit(c1, "erin", &o);
 	conf_admit(c1, "erin", &o);
@@ -689,7 +689,7 @@ test_conf_reload(void)
 	put("b.conf", "budgets = { mode = \"enforce\"; messages = 4; max_logins = 555; };\n"
 	    "directory = { file = \"dir.conf\"; };\n", 0644);
 	c2 = load("b.conf", &e);
-	CU_ASSERT_FATAL(c2 != NULL && c2->budget != NULL);
+	CU_ASSERT_FATAL(c2 != NULL && rg_config_budget(c2) != NULL);
 	rg_errs_free(&e);
 	rg_config_release(&c1);
 	conf_admit(c2, "erin", &o);
@@ -703,7 +703,7 @@ test_conf_reload(void)
 	put("b.conf", "budgets = { mode = \"enforce\"; messages = 4; window = 600; "
 	    "max_logins = 555; };\ndirectory = { file = \"dir.conf\"; };\n", 0644);
 	c3 = load("b.conf", &e);
-	CU_ASSERT_FATAL(c3 != NULL && c3->budget != NULL);
+	CU_ASSERT_FATAL(c3 != NULL && rg_config_budget(c3) != NULL);
 	rg_errs_free(&e);
 	conf_admit(c3, "erin", &o);
 	UT_INT("a new window starts from zero", "messages", o.used.messages, 1);
@@ -712,7 +712,7 @@ test_conf_reload(void)
 	    "directory = { file = \"dir.conf\"; };\n", 0644);
 	off = load("off.conf", &e);
 	CU_ASSERT_FATAL(off != NULL);
-	UT_INT("mode off", "budget", off->budget == NULL, 1);
+	UT_INT("mode off", "budget", rg_config_budget(off) == NULL, 1);
 	rg_errs_free(&e);
 	rg_config_release(&off);
 	/* A password file with the right mode loads, and no message names its content. */

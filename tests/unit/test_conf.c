@@ -115,19 +115,19 @@ decide(const struct rg_config *c, const char *client, const char *from, const ch
 	enum rg_lookup lk = RG_LOOKUP_NONE;
 	enum rg_rcpt_kind kind = RG_KIND_MAILBOX;
 
-	rg_policy_classify(c->policy, &cl, &k);
+	rg_policy_classify(rg_config_policy(c), &cl, &k);
 	CU_ASSERT_FATAL(rg_addr_parse(from, &f) == RG_ADDR_OK);
 	CU_ASSERT_FATAL(rg_addr_parse(to, &r) == RG_ADDR_OK);
-	rg_policy_rcpt_plan(c->policy, &k, client, &f, &r, now, &plan);
+	rg_policy_rcpt_plan(rg_config_policy(c), &k, client, &f, &r, now, &plan);
 	if (plan.ask == RG_RCPT_ASK_RECIPIENT) {
-		rg_dir_recipient(c->dir, r.norm, &ans);
+		rg_dir_recipient(rg_config_dir(c), r.norm, &ans);
 		lk = ans.status == RG_LOOKUP_FOUND ? RG_LOOKUP_FOUND :
 		    ans.status == RG_LOOKUP_NOTFOUND ? RG_LOOKUP_NOTFOUND : RG_LOOKUP_ERROR;
 		if (lk == RG_LOOKUP_FOUND)
 			kind = ans.kind == RG_KIND_FORWARD ? RG_KIND_FORWARD :
 			    ans.kind == RG_KIND_LIST ? RG_KIND_LIST : RG_KIND_MAILBOX;
 	}
-	rg_policy_rcpt_decide(c->policy, &plan, lk, kind, v);
+	rg_policy_rcpt_decide(rg_config_policy(c), &plan, lk, kind, v);
 }
 
 static void
@@ -162,26 +162,27 @@ test_valid(void)
 		UT_STR("valid", "unexpected error", e.msgs[i], "");
 	rg_errs_free(&e);
 	CU_ASSERT_FATAL(c != NULL);
-	UT_STR("valid", "socket", c->socket, "unix:/run/relayguard/relayguard.sock");
-	UT_STR("valid", "facility", c->facility, "local3");
-	UT_INT("valid", "log_accepts", c->log_accepts, true);
-	UT_STR("valid", "backend", c->dir_backend, "file");
-	UT_INT("valid", "monitor", rg_policy_monitor(c->policy), false);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(c->dir);
+	UT_STR("valid", "socket", rg_config_socket(c), "unix:/run/relayguard/relayguard.sock");
+	UT_STR("valid", "facility", rg_config_facility(c), "local3");
+	UT_INT("valid", "log_accepts", rg_config_log_accepts(c), true);
+	UT_STR("valid", "backend", rg_config_dir_backend(c), "file");
+	UT_INT("valid", "monitor", rg_policy_monitor(rg_config_policy(c)), false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rg_config_dir(c));
 
 	for (size_t i = 0; i < UT_NROWS(rcpts); i++) {
-		rg_dir_recipient(c->dir, rcpts[i].addr, &a);
+		rg_dir_recipient(rg_config_dir(c), rcpts[i].addr, &a);
 		UT_INT(rcpts[i].addr, "recipient status", a.status, rcpts[i].st);
 		if (rcpts[i].st == RG_LOOKUP_FOUND)
 			UT_STR(rcpts[i].addr, "kind", rg_dir_kind_name(a.kind),
 			    rg_dir_kind_name(rcpts[i].kind));
 	}
 	for (size_t i = 0; i < UT_NROWS(owns); i++) {
-		rg_dir_login_owns(c->dir, owns[i].login, owns[i].addr, &a);
+		rg_dir_login_owns(rg_config_dir(c), owns[i].login, owns[i].addr, &a);
 		UT_INT(owns[i].addr, owns[i].login, a.status, owns[i].st);
 	}
 
-	rg_policy_classify(c->policy, &(struct rg_client){ "::ffff:192.0.2.7", NULL, NULL, NULL }, &k);
+	rg_policy_classify(rg_config_policy(c),
+	    &(struct rg_client){ "::ffff:192.0.2.7", NULL, NULL, NULL }, &k);
 	UT_INT("valid", "mapped trusted", k.trusted, true);
 	decide(c, "203.0.113.9", "<x@remote.example>", "<u@remote.example>", day(2026, 1, 1), &v);
 	UT_STR("valid relay", "reason", v.reason, "relay-denied");
@@ -211,7 +212,7 @@ test_valid(void)
 	UT_INT("monitor", "errors", e.count, 0);
 	rg_errs_free(&e);
 	CU_ASSERT_FATAL(c != NULL);
-	UT_INT("monitor", "monitor", rg_policy_monitor(c->policy), true);
+	UT_INT("monitor", "monitor", rg_policy_monitor(rg_config_policy(c)), true);
 	decide(c, "203.0.113.9", "<x@remote.example>", "<u@remote.example>", day(2026, 1, 1), &v);
 	UT_STR("monitor relay", "logged", rg_logged_name(v.logged), "would-reject");
 	UT_INT("monitor relay", "action", v.action, RG_ACT_CONTINUE);
@@ -223,10 +224,10 @@ test_valid(void)
 	UT_INT("empty", "errors", e.count, 0);
 	rg_errs_free(&e);
 	CU_ASSERT_FATAL(c != NULL);
-	UT_STR("empty", "socket", c->socket, "inet:8894@127.0.0.1");
-	UT_STR("empty", "facility", c->facility, "mail");
-	UT_INT("empty", "log_accepts", c->log_accepts, false);
-	UT_INT("empty", "monitor", rg_policy_monitor(c->policy), false);
+	UT_STR("empty", "socket", rg_config_socket(c), "inet:8894@127.0.0.1");
+	UT_STR("empty", "facility", rg_config_facility(c), "mail");
+	UT_INT("empty", "log_accepts", rg_config_log_accepts(c), false);
+	UT_INT("empty", "monitor", rg_policy_monitor(rg_config_policy(c)), false);
 	rg_config_release(&c);
 }
 
@@ -713,13 +714,13 @@ test_paths(void)
 	rg_errs_free(&e);
 	CU_ASSERT_FATAL(c != NULL);
 	snprintf(want, sizeof(want), "unix:%s/run/rg.sock", tmpdir);
-	UT_STR("relative socket", "socket", c->socket, want);
+	UT_STR("relative socket", "socket", rg_config_socket(c), want);
 	rg_config_release(&c);
 	put("sock.conf", "socket = \"local:/run/rg.sock\";\n");
 	c = load("sock.conf", &e);
 	rg_errs_free(&e);
 	CU_ASSERT_FATAL(c != NULL);
-	UT_STR("absolute socket", "socket", c->socket, "local:/run/rg.sock");
+	UT_STR("absolute socket", "socket", rg_config_socket(c), "local:/run/rg.sock");
 	rg_config_release(&c);
 }
 
@@ -751,10 +752,10 @@ test_snapshot_refs(void)
 	CU_ASSERT_PTR_EQUAL(cur, b);
 	UT_INT("after reload", "new refs", rg_config_refs(b), 2);
 	/* The held snapshot still decides by the old rules. */
-	UT_INT("held", "monitor", rg_policy_monitor(held->policy), false);
+	UT_INT("held", "monitor", rg_policy_monitor(rg_config_policy(held)), false);
 	decide(held, "203.0.113.9", "<x@remote.example>", "<u@remote.example>", day(2026, 1, 1), &v);
 	UT_STR("held", "logged", rg_logged_name(v.logged), "reject");
-	UT_STR("held", "path", held->path + strlen(held->path) - 6, "a.conf");
+	UT_STR("held", "path", rg_config_path(held) + strlen(rg_config_path(held)) - 6, "a.conf");
 	decide(cur, "203.0.113.9", "<x@remote.example>", "<u@remote.example>", day(2026, 1, 1), &v);
 	UT_STR("current", "logged", rg_logged_name(v.logged), "would-reject");
 
@@ -825,9 +826,9 @@ test_query_file(void)
 		char got[RG_DIR_TARGET_MAX + 8] = "";
 
 		if (strncmp(rows[i].key, "login=", 6) == 0) {
-			rg_dir_login_addresses(c->dir, rows[i].key + 6, collect, got, &a);
+			rg_dir_login_addresses(rg_config_dir(c), rows[i].key + 6, collect, got, &a);
 		} else {
-			rg_dir_recipient(c->dir, rows[i].key, &a);
+			rg_dir_recipient(rg_config_dir(c), rows[i].key, &a);
 			snprintf(got, sizeof(got), "%s", a.target);
 		}
 		UT_INT(rows[i].key, "status", a.status, rows[i].status);
