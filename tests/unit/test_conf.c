@@ -121,11 +121,9 @@ decide(const struct rg_config *c, const char *client, const char *from, const ch
 	rg_policy_rcpt_plan(rg_config_policy(c), &k, client, &f, &r, now, &plan);
 	if (plan.ask == RG_RCPT_ASK_RECIPIENT) {
 		rg_dir_recipient(rg_config_dir(c), r.norm, &ans);
-		lk = ans.status == RG_LOOKUP_FOUND ? RG_LOOKUP_FOUND :
-		    ans.status == RG_LOOKUP_NOTFOUND ? RG_LOOKUP_NOTFOUND : RG_LOOKUP_ERROR;
-		if (lk == RG_LOOKUP_FOUND)
-			kind = ans.kind == RG_KIND_FORWARD ? RG_KIND_FORWARD :
-			    ans.kind == RG_KIND_LIST ? RG_KIND_LIST : RG_KIND_MAILBOX;
+		/* common/answer.h: the directory's answer is the engine's. */
+		lk = ans.status;
+		kind = ans.kind;
 	}
 	rg_policy_rcpt_decide(rg_config_policy(c), &plan, lk, kind, v);
 }
