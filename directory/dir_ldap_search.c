@@ -157,7 +157,8 @@ search(struct rg_ldap_lookup *lk, const char *filter, char **attrs, LDAPMessage 
 			left = 0.001;
 		began = rg_clock_monotonic();
 		rc = search_once(ld, w, filter, attrs, left, &res, why, sizeof(why), &timed_out);
-		rg_stats_uri_latency(rg_ldap_conn_stats(w->pool, lk->conn), rg_clock_monotonic() - began);
+		rg_stats_uri_latency(rg_ldap_conn_stats(w->pool, lk->conn),
+		    rg_clock_monotonic() - began);
 		if (rc == LDAP_SUCCESS ||
 		    (rc == LDAP_SIZELIMIT_EXCEEDED && ldap_count_entries(ld, res) > 0)) {
 			*res_r = res;
