@@ -102,6 +102,14 @@ grep -qx 'connections now 0 total 2 refused_limit 0' "$T/text" && pass ||
 grep -qE '^  rcpt +reject +relay-denied +1$' "$T/text" && pass || fail "text decision line missing"
 grep -qE '^  file +1 1 0 0$' "$T/text" && pass || fail "text lookup line: $(grep file "$T/text")"
 grep -qx "policy $T/policy.conf since .*Z" "$T/text" && pass || fail "text policy line"
+# Budgets off (tests/redis/milter.sh counts them on): off, no store, nothing counted, no text line.
+want 'relayguard_budget_mode{mode="off"}' 1
+want 'relayguard_budget_mode{mode="enforce"}' 0
+want 'relayguard_budget_store{store="local"}' 0
+want 'relayguard_budget_store{store="redis"}' 0
+want relayguard_budget_admits_total 0
+[ "$(grep -c '^relayguard_redis_' "$T/prom")" = 0 ] && pass || fail "a Redis server without budgets"
+grep -q '^budgets ' "$T/text" && fail "budget lines with budgets off: $(grep '^budgets' "$T/text")" || pass
 
 # --- hostile clients, mail served all along ---------------------------------
 python3 "$HOSTILE" "$CTL" >"$T/hostile.out" 2>&1 &
