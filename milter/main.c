@@ -152,11 +152,13 @@ static int
 check(const char *path, bool verbose)
 {
 	struct rg_config *cfg = load(path, true);
+	struct rg_budget *budget;
 	char err[256] = "";
 	int rc = 0;
 
 	if (cfg == NULL)
 		return EX_CONFIG;
+	budget = rg_config_budget(cfg);
 	printf("configuration OK\n");
 	if (verbose) {
 		/* A live probe: catches a wrong password or an unreachable server. */
@@ -167,8 +169,8 @@ check(const char *path, bool verbose)
 			rc = EX_UNAVAILABLE;
 		}
 		/* The same for a shared budget store: a wrong password, a wrong socket. */
-		if (rg_config_budget(cfg) != NULL && strcmp(rg_budget_store_name(rg_config_budget(cfg)), "redis") == 0) {
-			if (rg_budget_probe(rg_config_budget(cfg), err, sizeof(err))) {
+		if (budget != NULL && strcmp(rg_budget_store_name(budget), "redis") == 0) {
+			if (rg_budget_probe(budget, err, sizeof(err))) {
 				printf("budgets OK: %s\n", err);
 			} else {
 				printf("budgets FAILED: %s\n", err);
