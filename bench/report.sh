@@ -98,7 +98,8 @@ END {
 		target = "-"; ok = ""
 		d2 = median(acc["data_2xx" SUBSEP g])
 		data = d2 == "" ? "-" : d2 "/" median(acc["data_4xx" SUBSEP g]) "/" median(acc["data_5xx" SUBSEP g])
-		if (s != "null" && s !~ /^base-/ && idl == 0) {
+		# Without a null row in the run (SCENARIOS without null) there is nothing to judge.
+		if (s != "null" && s !~ /^base-/ && idl == 0 && ratios != "") {
 			if (s == "file" || s == "ldap-warm") { target = ">=0.95x, p99 <=1.2x"; ok = mark(rt >= 0.95 && pr <= 1.2) }
 			else if (s == "ldap-cold") { target = ">=0.85x"; ok = mark(rt >= 0.85) }
 			else if (s == "ldap-refused") { target = ">=0.9x, all 451, p99 <3 ms"; ok = mark(rt >= 0.9 && r2 == 0 && r5 == 0 && r4 > 0 && p99m < 3000) }
