@@ -88,10 +88,19 @@ mta_need() {
 
 # mta_ports VAR...: set each VAR to a free loopback TCP port.  Start from
 # a pid-derived base so the Postfix and Sendmail suites can run side by
-# side under make -j.  (Assigns in this shell: no $(...) subshell.)
+# side under make -j.  The base stays below the kernel's ephemeral range:
+# a port there can be taken by any client connection (another suite's
+# load generator) between this check and the daemon's bind.  (Assigns in
+# this shell: no $(...) subshell.)
 mta_next_port=""
 mta_ports() {
-    [ -n "$mta_next_port" ] || mta_next_port=$((20000 + ($$ % 400) * 100))
+    if [ -z "$mta_next_port" ]; then
+        mta_low=32768
+        read -r mta_low _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || :
+        mta_slots=$(( (mta_low - 20000) / 100 - 1 ))
+        [ "$mta_slots" -ge 10 ] || mta_slots=10
+        mta_next_port=$((20000 + ($$ % mta_slots) * 100))
+    fi
     for v in "$@"; do
         while ss -Hltn "sport = :$mta_next_port" 2>/dev/null | grep -q .; do
             mta_next_port=$((mta_next_port + 1))
