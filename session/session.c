@@ -27,6 +27,9 @@ struct tx_route {
 
 struct rg_session {
 	struct rg_config *cfg;
+	/* cfg's parts, read once: every stage asks them, the snapshot never changes. */
+	const struct rg_policy *policy;
+	struct rg_dir *dir;
 	rg_emit_fn *emit;
 	void *emit_arg;
 	bool log_all;
@@ -80,7 +83,7 @@ classify(struct rg_session *s)
 		.tls_version = s->tls_version,
 	};
 
-	rg_policy_classify(rg_config_policy(s->cfg), &c, &s->class);
+	rg_policy_classify(s->policy, &c, &s->class);
 }
 
 struct rg_session *
@@ -90,6 +93,8 @@ rg_session_new(struct rg_config *cfg, const char *client_addr, const char *clien
 	struct rg_session *s = rg_xcalloc(1, sizeof(*s));
 
 	s->cfg = cfg;
+	s->policy = rg_config_policy(cfg);
+	s->dir = rg_config_dir(cfg);
 	s->emit = emit;
 	s->emit_arg = emit_arg;
 	s->log_all = log_all;
@@ -348,7 +353,7 @@ emit_line(struct rg_session *s, const char *stage, const char *rcpt_raw,
 		if (ln->answer.status == RG_LOOKUP_ERROR || ln->answer.stale)
 			rg_kv_add(&kv, "lookup_error", ln->answer.why);
 	}
-	if (rg_policy_monitor(rg_config_policy(s->cfg)))
+	if (rg_policy_monitor(s->policy))
 		rg_kv_add(&kv, "mode", "monitor");
 	if (s->qid != NULL && !s->qid_ok)
 		rg_kv_add(&kv, "qid", s->qid);
@@ -388,16 +393,16 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	replace(&s->sender_raw, arg);
 	st = rg_addr_parse(arg, &s->sender);
 	if (st != RG_ADDR_OK) {
-		rg_policy_bad_address(rg_config_policy(s->cfg), false, st, v);
+		rg_policy_bad_address(s->policy, false, st, v);
 		emit_line(s, "mail", NULL, v, NULL, true);
 		return;
 	}
 	s->have_sender = true;
-	ask_suspended = rg_policy_suspend_lookup(rg_config_policy(s->cfg), &s->class) &&
-	    rg_dir_suspends(rg_config_dir(s->cfg));
-	if (rg_policy_mail_lookup(rg_config_policy(s->cfg), &s->class, &s->sender)) {
+	ask_suspended = rg_policy_suspend_lookup(s->policy, &s->class) &&
+	    rg_dir_suspends(s->dir);
+	if (rg_policy_mail_lookup(s->policy, &s->class, &s->sender)) {
 		ln.done = true;
-		rg_dir_login_owns(rg_config_dir(s->cfg), s->class.login, s->sender.norm, &ln.answer);
+		rg_dir_login_owns(s->dir, s->class.login, s->sender.norm, &ln.answer);
 		/* dir.c answers FOUND, NOTFOUND or ERROR, never NONE. */
 		owned = ln.answer.status;
 		/*
@@ -410,10 +415,10 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 			    ln.answer.suspended ? RG_LOOKUP_FOUND : RG_LOOKUP_NOTFOUND;
 	} else if (ask_suspended) {
 		ln.done = true;
-		rg_dir_login_suspended(rg_config_dir(s->cfg), s->class.login, &ln.answer);
+		rg_dir_login_suspended(s->dir, s->class.login, &ln.answer);
 		suspended = ln.answer.stale ? RG_LOOKUP_ERROR : ln.answer.status;
 	}
-	rg_policy_mail_login(rg_config_policy(s->cfg), &s->class, s->client, &s->sender, owned, suspended,
+	rg_policy_mail_login(s->policy, &s->class, s->client, &s->sender, owned, suspended,
 	    time(NULL), v);
 	/*
 	 * An exception holder's address sent by a logged-in client: once per
@@ -421,7 +426,7 @@ rg_session_mail(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	 * authenticates.  Ordinary mail stays quiet.
 	 */
 	if (s->class.login != NULL && !s->auth_exception_logged && v->logged == RG_LOGGED_ACCEPT &&
-	    (s->auth_exception = rg_policy_exception_of(rg_config_policy(s->cfg), &s->sender)) != NULL)
+	    (s->auth_exception = rg_policy_exception_of(s->policy, &s->sender)) != NULL)
 		s->auth_exception_logged = true;
 	emit_line(s, "mail", NULL, v, &ln, false);
 	s->auth_exception = NULL;
@@ -508,7 +513,7 @@ budget_check(struct rg_session *s, const struct rg_addr *r, struct rg_verdict *v
 	rg_budget_admit(b, &rq, &bn->o);
 	bn->limits = rg_budget_limits(b);
 	if (bn->o.answer == RG_BUDGET_OVER)
-		rg_budget_verdict(rg_config_policy(s->cfg), rg_budget_mode(b) == RG_BUDGET_MONITOR,
+		rg_budget_verdict(s->policy, rg_budget_mode(b) == RG_BUDGET_MONITOR,
 		    bn->o.alert, v);
 	else
 		s->budget_message = true;
@@ -531,20 +536,20 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 	if (st != RG_ADDR_OK || rg_addr_listlike(arg))
 		note_malformed(s, arg);
 	if (st != RG_ADDR_OK) {
-		rg_policy_bad_address(rg_config_policy(s->cfg), true, st, v);
+		rg_policy_bad_address(s->policy, true, st, v);
 		emit_line(s, "rcpt", arg, v, NULL, true);
 		return;
 	}
-	rg_policy_rcpt_plan(rg_config_policy(s->cfg), &s->class, s->client,
+	rg_policy_rcpt_plan(s->policy, &s->class, s->client,
 	    s->have_sender ? &s->sender : &null_sender, &r, time(NULL), &plan);
 	if (plan.ask == RG_RCPT_ASK_RECIPIENT) {
 		ln.done = true;
-		rg_dir_recipient(rg_config_dir(s->cfg), r.norm, &ln.answer);
+		rg_dir_recipient(s->dir, r.norm, &ln.answer);
 		found = ln.answer.status;
 		kind = ln.answer.kind;
 	}
-	rg_policy_rcpt_decide(rg_config_policy(s->cfg), &plan, found, kind, v);
-	rg_policy_route_check(rg_config_policy(s->cfg), s->rcpt_mailer, s->rcpt_host, v);
+	rg_policy_rcpt_decide(s->policy, &plan, found, kind, v);
+	rg_policy_route_check(s->policy, s->rcpt_mailer, s->rcpt_host, v);
 	if (budget_check(s, &r, v, &bn))
 		s->budget = &bn;
 	/*
@@ -565,7 +570,7 @@ rg_session_rcpt(struct rg_session *s, const char *arg, struct rg_verdict *v)
 static void
 unsafe_check(struct rg_session *s, const char *stage, struct rg_verdict *v)
 {
-	rg_policy_data(rg_config_policy(s->cfg), s->unsafe, v);
+	rg_policy_data(s->policy, s->unsafe, v);
 	/* An accepted DATA says nothing the RCPT lines did not. */
 	if (v->notable)
 		emit_line(s, stage, s->malformed_rcpt, v, NULL, false);
