@@ -14,22 +14,29 @@ policy (issue 15 section 2).  Used by tests/conf_roundtrip.sh.
       aside) with the same exit status.  Run from CONF's directory.
 
   conf_roundtrip.py replay SCRIPT.in OUT [SAVEDIR]
-      The golden replay of tests/golden/run.sh (@write, @monitor, @conf),
-      in the current directory.  With SAVEDIR every policy a transaction
-      runs with is first saved there with -n -p (again after each
-      @write, which may change it or a file it includes) and the
-      transaction runs with the saved copy; each saved copy is checked
-      as with fixpoint.  OUT names the original policy either way, so
-      the two outputs must be identical.
+      The golden replay of tests/golden/run.sh (@write, @monitor, @conf:
+      tests/golden/replay.py reads the script), in the current
+      directory.  With SAVEDIR every policy a transaction runs with is
+      first saved there with -n -p (again after each @write, which may
+      change it or a file it includes) and the transaction runs with the
+      saved copy; each saved copy is checked as with fixpoint.  OUT
+      names the original policy either way, so the two outputs must be
+      identical.
 
 Prints "ok WHAT" or "not WHAT: why" lines; exits 1 when the run itself
 could not be done.
 """
 import os
 import re
-import shlex
 import subprocess
 import sys
+
+# The golden scripts' reader is tests/golden/replay.py.  No bytecode: the
+# source tree may be read-only (distcheck), and a __pycache__ there would
+# break run.sh's plain "cp -- *" of that directory.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden"))
+import replay as golden  # noqa: E402
 
 RG = os.environ["RELAYGUARD"]
 
@@ -115,57 +122,21 @@ def normal(text):
 
 
 def replay(script, outname, savedir):
-    conf = "policy.conf"
     saved = {}                  # policy name -> its saved copy, until an @write
     gen = 0
-    buf = ""
-    writing = None
-    with open(outname, "w") as out:
-        for raw in open(script):
-            if writing is not None:
-                out.write(raw)
-                if raw.strip() == "@end":
-                    with open(writing[0], "w") as f:
-                        f.write("".join(writing[1]))
-                    writing = None
-                    saved.clear()
-                else:
-                    writing[1].append(raw)
-                continue
-            if buf == "" and raw.startswith("@write "):
-                writing = [raw.split()[1], []]
-                out.write(raw)
-                continue
-            buf += raw
-            try:
-                words = shlex.split(buf, comments=True)
-            except ValueError:
-                continue
-            text, buf = buf.rstrip("\n"), ""
-            if not words:
-                continue
-            if words == ["@monitor"]:
-                conf = "monitor.conf"
-                out.write("@monitor\n")
-                continue
-            if len(words) == 2 and words[0] == "@conf":
-                conf = words[1]
-                out.write("@conf %s\n" % conf)
-                continue
-            use = conf
-            if savedir is not None:
-                if conf not in saved:
-                    gen += 1
-                    copy = os.path.join(savedir, "%03d-%s" % (gen, os.path.basename(conf)))
-                    fixpoint(conf, copy)
-                    saved[conf] = copy
-                use = saved[conf]
-            out.write("> " + text + "\n")
-            out.flush()
-            r = subprocess.run([RG, "-T", "-c", use] + words,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            out.write(normal(r.stdout.decode("utf-8", "backslashreplace")))
-            out.write("exit=%d\n" % r.returncode)
+
+    def policy(conf):
+        nonlocal gen
+        if savedir is None:
+            return conf
+        if conf not in saved:
+            gen += 1
+            copy = os.path.join(savedir, "%03d-%s" % (gen, os.path.basename(conf)))
+            fixpoint(conf, copy)
+            saved[conf] = copy
+        return saved[conf]
+
+    golden.run(script, outname, policy=policy, wrote=saved.clear, tidy=normal)
     if savedir is not None:
         report(gen > 0, "%s: %d saved policies replayed" % (script, gen))
 

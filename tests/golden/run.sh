@@ -35,55 +35,7 @@ fi
 
 replay() {	# replay NAME.in OUT, in a fresh copy of this directory
 	local work="$T/work-${1%.in}"
-	rm -rf "$work" && mkdir "$work" && cp -- * "$work/" && (cd "$work" && python3 - "$1" "$2" <<'PY'
-import os, shlex, subprocess, sys
-conf = "policy.conf"
-buf = ""
-writing = None          # [file name, lines] inside @write ... @end
-with open(sys.argv[2], "w") as out:
-    for raw in open(sys.argv[1]):
-        if writing is not None:
-            out.write(raw)
-            if raw.strip() == "@end":
-                with open(writing[0], "w") as f:
-                    f.write("".join(writing[1]))
-                writing = None
-            else:
-                writing[1].append(raw)
-            continue
-        if buf == "" and raw.startswith("@write "):
-            name = raw.split()[1]
-            if "/" in name or name.startswith("."):
-                sys.exit("@write %s: a file of this directory, please" % name)
-            writing = [name, []]
-            out.write(raw)
-            continue
-        buf += raw
-        try:
-            words = shlex.split(buf, comments=True)
-        except ValueError:
-            continue            # a quoted value spans lines
-        text, buf = buf.rstrip("\n"), ""
-        if not words:
-            continue
-        if words == ["@monitor"]:
-            conf = "monitor.conf"
-            out.write("@monitor\n")
-            continue
-        if len(words) == 2 and words[0] == "@conf":
-            conf = words[1]
-            out.write("@conf %s\n" % conf)
-            continue
-        out.write("> " + text + "\n")
-        out.flush()
-        r = subprocess.run([os.environ["RELAYGUARD"], "-T", "-c", conf] + words,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        out.write(r.stdout.decode("utf-8", "backslashreplace"))
-        out.write("exit=%d\n" % r.returncode)
-    if writing is not None:
-        sys.exit("@write %s: no @end" % writing[0])
-PY
-	)
+	rm -rf "$work" && mkdir "$work" && cp -- * "$work/" && (cd "$work" && python3 "$top_srcdir/tests/golden/replay.py" "$1" "$2")
 }
 
 ran=0
