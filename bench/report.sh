@@ -138,7 +138,7 @@ END {
 	}
 	# Issue 12: what sending budgets cost, each row paired per repetition
 	# with the same sessions and budgets off.  "ROW OFF TARGET" per entry.
-	npairs = split("auth-budget auth 0.95,auth-redis auth 0.85,auth-redis-frozen auth 0.8", pairs, ",")
+	npairs = split("auth-budget auth 0.95,auth-redis auth 0.85,auth-redis-lease auth 0.85,auth-redis-frozen auth 0.8", pairs, ",")
 	nb = 0
 	for (pi = 1; pi <= npairs; pi++) {
 		split(pairs[pi], pp, " "); s = pp[1]; off = pp[2]; want = pp[3] + 0

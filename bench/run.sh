@@ -22,6 +22,8 @@
 #                 limits no run reaches: what counting costs (>= 0.95x auth)
 #   auth-redis    the same, counted in a private redis-server on a unix
 #                 socket (>= 0.85x auth)
+#   auth-redis-lease  the same with budgets.redis.lease = 32: a login's
+#                 later recipients come from its gateway's lease (>= 0.85x)
 #   auth-redis-frozen  the same with that redis-server frozen (SIGSTOP):
 #                 the breaker answers, the local store counts (>= 0.8x auth)
 # and, only when SCENARIOS names it:
@@ -70,7 +72,7 @@ CONCS=${CONCS:-10 50}
 IDLE=${IDLE:-500}
 RCPTS=${RCPTS:-5}
 USERS=${USERS:-100000}
-SCENARIOS=${SCENARIOS:-null file ldap-warm ldap-cold ldap-refused ldap-hang file-ctl file-polled auth auth-budget auth-redis auth-redis-frozen}
+SCENARIOS=${SCENARIOS:-null file ldap-warm ldap-cold ldap-refused ldap-hang file-ctl file-polled auth auth-budget auth-redis auth-redis-lease auth-redis-frozen}
 POSTFIX=${POSTFIX:-1}
 SCALE=${SCALE:-1}
 RESULTS=${RESULTS:-$top_srcdir/bench/results}
@@ -178,10 +180,11 @@ EOF
 { cat "$W/file.conf"; echo "budgets = { mode = \"enforce\"; backend = \"local\";" \
     "messages = 1000000000; recipients = 1000000000; domains = 1000; };"; } > "$W/auth-budget.conf"
 
-# auth-redis, auth-redis-frozen: the same budgets, counted in Redis.
+# auth-redis, auth-redis-lease, auth-redis-frozen: the same budgets, counted in Redis.
 { cat "$W/file.conf"; echo "budgets = { mode = \"enforce\"; backend = \"redis\";" \
     "messages = 1000000000; recipients = 1000000000; domains = 1000;" \
     "redis = { uri = \"unix:$W/redis.sock\"; pool_size = 8; }; };"; } > "$W/auth-redis.conf"
+sed 's/pool_size = 8;/pool_size = 8; lease = 32;/' "$W/auth-redis.conf" > "$W/auth-redis-lease.conf"
 
 sh "$SLAPD_SH" secret > "$W/ldap.secret" 2>/dev/null || echo 's3rvice-Secret-42' > "$W/ldap.secret"
 chmod 600 "$W/ldap.secret"
@@ -279,7 +282,7 @@ case " $SCENARIOS " in
 			echo "redis version=\"$(redis-server --version | sed 's/.* v=\([^ ]*\).*/\1/')\" pid=$REDIS_PID" >> "$RAW"
 		fi
 	fi
-	[ $HAVE_REDIS = 1 ] || echo "missing rows=auth-redis,auth-redis-frozen reason=\"no redis-server (apt-get install redis-server)\"" >> "$RAW"
+	[ $HAVE_REDIS = 1 ] || echo "missing rows=auth-redis,auth-redis-lease,auth-redis-frozen reason=\"no redis-server (apt-get install redis-server)\"" >> "$RAW"
 	;;
 esac
 
@@ -322,6 +325,7 @@ run_one() {
 	auth)		conf=file; args=$AUTH_ARGS ;;
 	auth-budget)	conf=auth-budget; args=$AUTH_ARGS ;;
 	auth-redis|auth-redis-frozen) conf=auth-redis; args=$AUTH_ARGS ;;
+	auth-redis-lease) conf=auth-redis-lease; args=$AUTH_ARGS ;;
 	ldap-warm)	conf=ldap; args=$WARM_RCPTS ;;
 	ldap-cold)	conf=ldap; args="-U -r user%n@example.edu -u 1:$USERS" ;;
 	ldap-refused)	conf=ldap-dead; args=$WARM_RCPTS ;;

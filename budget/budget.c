@@ -166,10 +166,10 @@ rg_budget_new(const struct rg_budget_settings *set, char *err, size_t errlen)
 		return b;
 	}
 	if (asprintf(&sig, "redis window=%.17g uri=%s timeout=%.17g key_prefix=%s "
-	    "pool_size=%d retry_interval=%.17g", set->limits.window,
+	    "pool_size=%d retry_interval=%.17g lease=%d", set->limits.window,
 	    set->redis.uri ? set->redis.uri : "", set->redis.timeout,
 	    set->redis.key_prefix ? set->redis.key_prefix : "", set->redis.pool_size,
-	    set->redis.retry_interval) < 0)
+	    set->redis.retry_interval, set->redis.lease) < 0)
 		abort();
 	b->primary = share(sig, set->redis.password != NULL ? set->redis.password : "",
 	    set, err, errlen);

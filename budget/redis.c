@@ -2,7 +2,8 @@
 /* Copyright 2026 The relayguard authors */
 /*
  * redis.c - the Redis budget store: connection pool, breaker, one script
- * call per admit (the script and its arithmetic are in redis_script.c).
+ * call per admit that no lease admits (the script and its arithmetic
+ * are in redis_script.c, the leases in redis_lease.c).
  *
  * Time: an admit has one deadline, 'timeout' seconds after it starts.
  * Waiting for a free connection ends there; a connect gets what is left
@@ -33,6 +34,7 @@
 #include <hiredis/hiredis.h>
 
 #include "budget/redis.h"
+#include "budget/redis_lease.h"
 #include "budget/redis_script.h"
 #include "common/breaker.h"
 #include "common/clock.h"
@@ -78,6 +80,7 @@ struct redis_store {
 	double timeout;
 	bool client_clock;
 	struct rg_stats_uri *stats;	/* relayguard -S: state, errors, latency */
+	struct rg_budget_leases *leases;	/* NULL: lease = 0 */
 
 	/*
 	 * Guards the busy flags and the breaker, nothing else: a borrowed
@@ -211,6 +214,8 @@ rg_budget_redis_new(const struct rg_budget_redis_settings *set, char *err, size_
 		goto nomem;
 	rg_breaker_init(&s->breaker, RG_BUDGET_REDIS_THRESHOLD,
 	    set->retry_interval > 0 ? set->retry_interval : RG_BUDGET_REDIS_RETRY_INTERVAL);
+	if (set->lease > 0 && (s->leases = rg_budget_leases_new((uint32_t)set->lease)) == NULL)
+		goto nomem;
 	s->stats = rg_stats_redis_get(s->uri);
 	return &s->base;
 nomem:
@@ -243,6 +248,7 @@ redis_destroy(struct rg_budget_store **stp)
 		free(s->password);
 	}
 	rg_stats_uri_put(&s->stats);
+	rg_budget_leases_free(&s->leases);
 	free(s->conns);
 	free(s->uri);
 	free(s->path);
@@ -457,21 +463,28 @@ fail:
 	return false;
 }
 
-/* Read the script's { ANSWER, KIND, M, R, D } into res; false if malformed. */
+/*
+ * Read the script's { ANSWER, KIND, M, R, D, GRANTED, BUCKET, LEFT_MS }
+ * into res and tk; false if malformed.
+ */
 static bool
-parse_answer(const redisReply *r, struct rg_budget_result *res)
+parse_answer(const redisReply *r, struct rg_budget_result *res, struct rg_budget_lease_ticket *tk)
 {
-	long long v[5];
+	long long v[8];
 
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 5)
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 8)
 		return false;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 8; i++) {
 		if (r->element[i]->type != REDIS_REPLY_INTEGER || r->element[i]->integer < 0)
 			return false;
 		v[i] = r->element[i]->integer;
 	}
-	if (v[0] > 1 || v[1] > RG_BUDGET_DOMAINS || (v[0] == 0) != (v[1] != RG_BUDGET_NONE))
+	if (v[0] > 1 || v[1] > RG_BUDGET_DOMAINS || (v[0] == 0) != (v[1] != RG_BUDGET_NONE) ||
+	    v[5] > (long long)tk->ask)
 		return false;
+	tk->granted = (uint32_t)v[5];
+	tk->bucket = v[6];
+	tk->left = (double)v[7] / 1000;
 	res->answer = v[0] == 1 ? RG_BUDGET_ADMITTED : RG_BUDGET_OVER;
 	res->over = (enum rg_budget_kind)v[1];
 	res->used.messages = (uint64_t)v[2];
@@ -521,6 +534,22 @@ fixed_args(struct conn *c, const struct rg_budget_limits *lim)
 	return f;
 }
 
+/* The script's LEASE, REFUND and REFUND_BUCKET, as strings. */
+struct lease_args {
+	char ask[16], refund[16], bucket[24];
+};
+
+static void
+lease_args(const struct rg_budget_lease_ticket *tk, struct lease_args *l)
+{
+	snprintf(l->ask, sizeof(l->ask), "%u", (unsigned)tk->ask);
+	snprintf(l->refund, sizeof(l->refund), "%u", (unsigned)tk->refund);
+	if (tk->refund > 0)
+		snprintf(l->bucket, sizeof(l->bucket), "%lld", tk->refund_bucket);
+	else
+		l->bucket[0] = '\0';
+}
+
 /*
  * EVAL with the script's text, for a server that has forgotten it
  * (SCRIPT FLUSH, or a failover to one that never saw it): rare, so
@@ -528,41 +557,47 @@ fixed_args(struct conn *c, const struct rg_budget_limits *lim)
  */
 static redisReply *
 eval_text(struct conn *c, const char *key, const struct fixed_args *f, const char *msg,
-    const char *domain, const char *now, double deadline, char *why, size_t whylen)
+    const char *domain, const char *now, const struct lease_args *l, double deadline,
+    char *why, size_t whylen)
 {
-	const char *argv[12] = {
+	const char *argv[15] = {
 		"EVAL", rg_budget_redis_script, "1", key, f->win, f->lm, f->lr, f->ld,
-		msg, domain, now, f->ttl,
+		msg, domain, now, f->ttl, l->ask, l->refund, l->bucket,
 	};
-	size_t lens[12];
+	size_t lens[15];
 
-	for (int i = 0; i < 12; i++)
+	for (int i = 0; i < 15; i++)
 		lens[i] = strlen(argv[i]);
-	return command(c, deadline, 12, argv, lens, "EVAL", why, whylen);
+	return command(c, deadline, 15, argv, lens, "EVAL", why, whylen);
 }
 
 /* Run the script once on c; the result goes into res, or 'why'. */
 static enum outcome
 run_script(struct redis_store *s, struct conn *c, const char *key,
     const struct rg_budget_request *req, const struct rg_budget_limits *lim,
-    double deadline, struct rg_budget_result *res, char *why, size_t whylen)
+    struct rg_budget_lease_ticket *tk, double deadline, struct rg_budget_result *res,
+    char *why, size_t whylen)
 {
-	static const char head[] = "*12\r\n$7\r\nEVALSHA\r\n";
+	static const char head[] = "*15\r\n$7\r\nEVALSHA\r\n";
 	const struct fixed_args *f = fixed_args(c, lim);
 	const char *domain = req->domain != NULL ? req->domain : "";
 	const char *msg = req->new_message ? "1" : "0";
 	size_t klen = strlen(key), dlen = strlen(domain), nlen, len, need;
 	char now[32], stackbuf[1024], *cmd = stackbuf;
+	struct lease_args la;
 	redisReply *r;
 	bool reused = c->used;
+
+	lease_args(tk, &la);
 
 	if (s->client_clock)
 		nlen = (size_t)snprintf(now, sizeof(now), "%.6f", req->now);
 	else
 		now[nlen = 0] = '\0';
-	/* EVALSHA SHA 1 KEY WIN LM LR LD NEW DOMAIN NOW TTL, in the protocol's form. */
+	/* EVALSHA SHA 1 KEY WIN LM LR LD NEW DOMAIN NOW TTL LEASE REFUND RB, as the protocol has it. */
 	need = sizeof(head) + BULK_MAX(40) + BULK_MAX(1) + BULK_MAX(klen) + f->resplen +
-	    BULK_MAX(1) + BULK_MAX(dlen) + BULK_MAX(nlen) + f->ttl_resplen;
+	    BULK_MAX(1) + BULK_MAX(dlen) + BULK_MAX(nlen) + f->ttl_resplen +
+	    BULK_MAX(sizeof(la.ask)) + BULK_MAX(sizeof(la.refund)) + BULK_MAX(sizeof(la.bucket));
 	if (need > sizeof(stackbuf) && (cmd = malloc(need)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return FAILED;
@@ -579,12 +614,15 @@ run_script(struct redis_store *s, struct conn *c, const char *key,
 	len += bulk(cmd + len, now, nlen);
 	memcpy(cmd + len, f->ttl_resp, f->ttl_resplen);
 	len += f->ttl_resplen;
+	len += bulk(cmd + len, la.ask, strlen(la.ask));
+	len += bulk(cmd + len, la.refund, strlen(la.refund));
+	len += bulk(cmd + len, la.bucket, strlen(la.bucket));
 	r = command_formatted(c, deadline, cmd, len, "EVALSHA", why, whylen);
 	if (cmd != stackbuf)
 		free(cmd);
 	if (r != NULL && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(r);
-		r = eval_text(c, key, f, msg, domain, now, deadline, why, whylen);
+		r = eval_text(c, key, f, msg, domain, now, &la, deadline, why, whylen);
 	}
 	if (r == NULL) {
 		/* Closed under us: EOF on read, or EPIPE/ECONNRESET on write. */
@@ -602,7 +640,7 @@ run_script(struct redis_store *s, struct conn *c, const char *key,
 		conn_close(c);
 		return FAILED;
 	}
-	if (!parse_answer(r, res)) {
+	if (!parse_answer(r, res, tk)) {
 		snprintf(why, whylen, "script: unexpected reply");
 		freeReplyObject(r);
 		conn_close(c);
@@ -621,11 +659,19 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 	double start = rg_clock_monotonic(), deadline = start + s->timeout;
 	char keybuf[512], *key = keybuf, why[sizeof(res->why) - 8];
 	size_t plen = strlen(s->prefix), need = plen + 3 * strlen(req->login) + 3;
+	struct rg_budget_lease_ticket tk = { .owner = false };
 	enum rg_breaker_gate gate;
 	enum outcome out = FAILED;
 	struct conn *c;
-	bool changed;
+	bool changed, sent = false;
 
+	/* Leases end with their bucket, on the clock that cuts the buckets. */
+	double lclock = s->client_clock ? req->now : start;
+
+	if (s->leases != NULL && rg_budget_lease_use(s->leases, req, lim, lclock, res)) {
+		rg_stats_budget(RG_STATS_BUDGET_LEASED);
+		return;
+	}
 	memset(res, 0, sizeof(*res));
 	res->answer = RG_BUDGET_ERROR;
 	/* The key first: nothing that needs no connection is done holding one. */
@@ -657,14 +703,23 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 		rg_stats_uri_failure(s->stats);
 		goto done;
 	}
+	if (s->leases != NULL)
+		rg_budget_lease_begin(s->leases, req->login, lclock, &tk);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (c->ctx == NULL && !conn_open(s, c, deadline, why, sizeof(why))) {
 			out = FAILED;
 			break;
 		}
-		out = run_script(s, c, key, req, lim, deadline, res, why, sizeof(why));
+		sent = true;
+		out = run_script(s, c, key, req, lim, &tk, deadline, res, why, sizeof(why));
 		if (out != LOST)
 			break;
+	}
+	if (s->leases != NULL) {
+		if (sent)
+			rg_budget_lease_end(s->leases, req, lim, &tk, out == DONE ? res : NULL);
+		else
+			rg_budget_lease_cancel(s->leases, req->login, &tk);
 	}
 	pthread_mutex_lock(&s->lock);
 	c->busy = false;

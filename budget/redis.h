@@ -5,7 +5,8 @@
  * gateway that names the same Redis server.
  *
  * Promises:
- *  - one admit is one round trip: a Lua script (EVALSHA, EVAL when the
+ *  - one admit is one round trip, or none when the login's lease
+ *    (budgets.redis.lease, budget/redis_lease.h) admits it: a Lua script (EVALSHA, EVAL when the
  *    server has forgotten it) reads both buckets of every count, decides
  *    with the arithmetic of policy/budget.h and, only when under every
  *    limit, charges (setting the expiry of a key the charge makes), all

@@ -27,6 +27,12 @@
  * seven to nine an admit runs, on a server that shares the gateway's
  * cores.
  *
+ * Leases (budgets.redis.lease, rules in redis_lease.h): the unused
+ * units a call returns go back to the bucket they were charged to, if
+ * that is still the current or the previous one, and never below zero;
+ * then the grant, at most half of what the recipients limit leaves, is
+ * charged with the recipient itself.
+ *
  * redis.replicate_commands() lets a script that read TIME write on
  * Redis 3.2 to 4 (5 and later do it by default); replicas then receive
  * the writes, not the script.
@@ -39,6 +45,7 @@ const char rg_budget_redis_script[] =
 "local lim_m, lim_r, lim_d = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])\n"
 "local new_message, domain = ARGV[5] == '1', ARGV[6]\n"
 "local now, ttl = tonumber(ARGV[7]), ARGV[8]\n"
+"local lease, refund, rb = tonumber(ARGV[9]) or 0, tonumber(ARGV[10]) or 0, tonumber(ARGV[11])\n"
 "if now == nil then\n"
 "  local t = redis.call('TIME')\n"
 "  now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
@@ -62,6 +69,17 @@ const char rg_budget_redis_script[] =
 "end\n"
 "local mk, rk, dk = base .. ':m', base .. ':r', base .. ':d'\n"
 "local c = redis.call('MGET', mk .. prev, mk .. cur, rk .. prev, rk .. cur)\n"
+"-- a lease's unused recipients, back where they were charged\n"
+"if refund > 0 and (rb == b or rb == b - 1) then\n"
+"  local i = rb == b and 4 or 3\n"
+"  local have = tonumber(c[i]) or 0\n"
+"  if refund > have then refund = have end\n"
+"  if refund > 0 then\n"
+"    redis.call('DECRBY', rk .. (rb == b and cur or prev), refund)\n"
+"    c[i] = have - refund\n"
+"  end\n"
+"end\n"
+"local left = math.floor(((b + 1) * window - now) * 1000)\n"
 "local m, r = est(c[1], c[2]), est(c[3], c[4])\n"
 "local d, dcur = 0, 0\n"
 "if domain ~= '' then\n"
@@ -70,7 +88,7 @@ const char rg_budget_redis_script[] =
 "end\n"
 "local cm = new_message and 1 or 0\n"
 "local function over(kind)\n"
-"  return { 0, kind, round(m), round(r), round(d) }\n"
+"  return { 0, kind, round(m), round(r), round(d), 0, b, left }\n"
 "end\n"
 "-- rg_budget_decide(): messages, recipients, then domains\n"
 "if reached(m, cm, lim_m) then return over(1) end\n"
@@ -99,7 +117,13 @@ const char rg_budget_redis_script[] =
 "if cm == 1 and redis.call('INCR', mk .. cur) == 1 then\n"
 "  redis.call('EXPIRE', mk .. cur, ttl)\n"
 "end\n"
-"if redis.call('INCR', rk .. cur) == 1 then\n"
+"local g = 0\n"
+"if lease > 0 then\n"
+"  g = lease\n"
+"  if lim_r > 0 then g = math.min(g, math.floor((lim_r - (r + 1)) / 2)) end\n"
+"  if g < 0 then g = 0 end\n"
+"end\n"
+"if redis.call('INCRBY', rk .. cur, 1 + g) == 1 + g then\n"
 "  redis.call('EXPIRE', rk .. cur, ttl)\n"
 "end\n"
-"return { 1, 0, round(m + cm), round(r + 1), round(d + cd) }\n";
+"return { 1, 0, round(m + cm), round(r + 1), round(d + cd), g, b, left }\n";

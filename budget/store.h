@@ -63,6 +63,9 @@ struct rg_budget_store {
 	const struct rg_budget_store_ops *ops;
 };
 
+/* budgets.redis.lease at most. */
+#define RG_BUDGET_LEASE_MAX	1000
+
 /* Settings of the Redis backend, as parsed from budgets.redis. */
 struct rg_budget_redis_settings {
 	char *uri;		/* "unix:/path" or "tcp:host:port" */
@@ -71,6 +74,7 @@ struct rg_budget_redis_settings {
 	char *password;		/* read from password_file at load; never logged */
 	int pool_size;
 	double retry_interval;	/* breaker: seconds before a probe */
+	int lease;		/* recipients leased ahead of use; 0: none (redis_lease.h) */
 };
 
 #endif

@@ -475,6 +475,7 @@ text_budgets(struct out *o, const struct policy_view *pv)
 		    peek(&budget_events[RG_STATS_BUDGET_FALLBACK_LOCAL]),
 		    peek(&budget_events[RG_STATS_BUDGET_FALLBACK_NONE]),
 		    peek(&budget_events[RG_STATS_BUDGET_LOCAL_EVICT]));
+		put(o, "budgets leased %llu\n", peek(&budget_events[RG_STATS_BUDGET_LEASED]));
 	}
 	pthread_mutex_lock(&uri_lock);
 	/* Redis answers in tens of microseconds: three decimals. */
@@ -628,6 +629,10 @@ prom_budgets(struct out *o, const struct policy_view *pv)
 	    "Logins a full local budget store dropped (least recently charged).");
 	put(o, "relayguard_budget_local_evictions_total %llu\n",
 	    peek(&budget_events[RG_STATS_BUDGET_LOCAL_EVICT]));
+	family(o, "budget_leased_total", "counter",
+	    "Recipients admitted from a Redis lease (budgets.redis.lease), without a round trip.");
+	put(o, "relayguard_budget_leased_total %llu\n",
+	    peek(&budget_events[RG_STATS_BUDGET_LEASED]));
 	pthread_mutex_lock(&uri_lock);
 	prom_uris(o, redis_uris, RG_STATS_REDIS_MAX, "redis",
 	    "The Redis budget store's breaker state: 1 for the state it is in.",

@@ -119,6 +119,7 @@ enum rg_stats_budget_event {
 	RG_STATS_BUDGET_FALLBACK_LOCAL,	/* the primary store could not tell: counted locally */
 	RG_STATS_BUDGET_FALLBACK_NONE,	/* ... and on_error = "off": not counted */
 	RG_STATS_BUDGET_LOCAL_EVICT,	/* a full local store dropped a login */
+	RG_STATS_BUDGET_LEASED,		/* admitted from a Redis lease, no round trip */
 	RG_STATS_NBUDGET
 };
 void	rg_stats_budget(enum rg_stats_budget_event);

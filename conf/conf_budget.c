@@ -18,6 +18,7 @@
 
 #include "conf_budget.h"
 #include "budget/local.h"
+#include "budget/store.h"
 #include "common/strutil.h"
 
 #define MAX_EXEMPT	10000
@@ -27,7 +28,7 @@ static const char *const budget_keys[] = {
 	"on_error", "max_logins", NULL
 };
 static const char *const redis_keys[] = {
-	"uri", "timeout", "key_prefix", "password_file", "pool_size", "retry_interval", NULL
+	"uri", "timeout", "key_prefix", "password_file", "pool_size", "retry_interval", "lease", NULL
 };
 
 /* The setting to blame: the key itself when present, else its group. */
@@ -53,7 +54,7 @@ load_redis(struct rg_errs *e, const config_setting_t *g, const char *conffile,
     struct rg_budget_redis_settings *r, char **secret_r)
 {
 	const char *uri, *prefix, *pwfile = NULL;
-	long long pool;
+	long long pool, lease;
 
 	*secret_r = NULL;
 	if (g != NULL)
@@ -73,6 +74,9 @@ load_redis(struct rg_errs *e, const config_setting_t *g, const char *conffile,
 	rg_conf_int(e, g, "pool_size", 4, 1, 256, &pool);
 	r->pool_size = (int)pool;
 	rg_conf_double(e, g, "retry_interval", 5.0, 0.1, 3600.0, &r->retry_interval);
+	/* Recipients charged ahead of use (budget/redis_lease.h); 0 keeps every admit exact. */
+	rg_conf_int(e, g, "lease", 0, 0, RG_BUDGET_LEASE_MAX, &lease);
+	r->lease = (int)lease;
 	if (rg_conf_string(e, g, "password_file", NULL, &pwfile) && pwfile != NULL) {
 		char *path = rg_conf_path(conffile, pwfile);
 

@@ -144,6 +144,7 @@ const struct rg_print_key rg_print_budgets_redis_keys[] = {
 	{ "password_file", RG_PRINT_PATH, NULL, NULL, "no AUTH" },
 	{ "pool_size", RG_PRINT_INT, "4", NULL, NULL },
 	{ "retry_interval", RG_PRINT_FLOAT, "5.0", NULL, NULL },
+	{ "lease", RG_PRINT_INT, "0", NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 

@@ -138,7 +138,7 @@ budgets = {
   mode = "enforce"; window = 1800; messages = 3; recipients = 5; domains = 3;
   exempt = [ "listserv", "carol" ]; backend = "redis"; on_error = "off"; max_logins = 20000;
   redis = { uri = "unix:$T/f/nobody.sock"; timeout = 0.3; key_prefix = "gw:";
-            password_file = "redis.pw"; pool_size = 6; retry_interval = 2.5; };
+            password_file = "redis.pw"; pool_size = 6; retry_interval = 2.5; lease = 12; };
 };
 CONF
 # Each of those keys is set: -p prints no default and nothing unset in them.

@@ -24,7 +24,10 @@
 #     is stopped or frozen and up after the probe; a local store that
 #     evicts, and refuses on each of the three limits, counts the same;
 #     relayguard -n -v probes Redis (connect, AUTH, SCRIPT LOAD): OK, or
-#     exit 69 with the reason, never the password.
+#     exit 69 with the reason, never the password;
+#  6. budgets.redis.lease: a message's later recipients come from the
+#     gateway's lease (no round trip; relayguard -S counts them), and the
+#     next message returns what was left (the counts in Redis say so).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/redis/lib-redis.sh"
 trap 'redis_thaw_all; cleanup' EXIT
@@ -71,10 +74,10 @@ send() {
 	sleep 0.1	# the log line of the last RCPT
 }
 
-# count LOGIN KIND: the login's count in Redis, over every bucket.
+# count LOGIN KIND [PREFIX]: the login's count in Redis, over every bucket.
 count() {
 	local k sum=0
-	for k in $(redis_cli shared --scan --pattern "rg:{$1}:$2:*"); do
+	for k in $(redis_cli shared --scan --pattern "${3:-rg:}{$1}:$2:*"); do
 		sum=$((sum + $(redis_cli shared GET "$k")))
 	done
 	echo $sum
@@ -296,10 +299,32 @@ want L 'relayguard_budget_store{store="local"}=1' 'relayguard_budget_store{store
 "$RELAYGUARD" -S --control "$T/L.ctl" >"$T/L.text" 2>&1 || fail "relayguard -S: $(cat "$T/L.text")"
 printf '%s\n' "budgets mode enforce store local local_logins 2" \
     "budgets admitted 7 over messages 1 recipients 2 domains 3" \
-    "budgets fallback local 0 none 0 local_evictions 2" >"$T/L.want"
+    "budgets fallback local 0 none 0 local_evictions 2" "budgets leased 0" >"$T/L.want"
 grep '^budgets ' "$T/L.text" | diff "$T/L.want" - >"$T/L.diff" && pass || fail "-S text: $(cat "$T/L.diff")"
 
-for g in A B C D E L; do
+echo "# 6. budgets.redis.lease = 8: a message's later recipients need no round trip"
+conf "$T/f.conf" 100
+sed -i 's/pool_size = 4;/pool_size = 4; lease = 8;/; s/key_prefix = "rg:"/key_prefix = "lease:"/' "$T/f.conf"
+ctl "$T/f.conf" F
+start F "$T/f.conf"
+LEASE_RCPTS="f1@far.example f2@far.example f3@far.example f4@far.example"
+RCPTS=$LEASE_RCPTS send F carol "<carol@example.edu>" aaaa
+# The first RCPT asks Redis and charges itself and a lease of 8; three come from it.
+[ "$(count carol r lease:)" = 9 ] && pass || fail "carol's recipients in Redis: $(count carol r lease:), want 1 + 8 leased"
+scrape F
+want F relayguard_budget_admits_total=4 relayguard_budget_leased_total=3 \
+    "relayguard_redis_duration_seconds_count{uri=\"unix:$SOCK\"}=1"
+# The next message asks again, returning the 5 unused and taking 8 more.
+RCPTS=$LEASE_RCPTS send F carol "<carol@example.edu>" aaaa
+[ "$(count carol r lease:)" = 13 ] && pass || fail "carol's recipients in Redis: $(count carol r lease:), want 9 - 5 + 1 + 8"
+[ "$(count carol m lease:)" = 2 ] && pass || fail "carol's messages in Redis: $(count carol m lease:), want 2"
+scrape F
+want F relayguard_budget_admits_total=8 relayguard_budget_leased_total=6 \
+    "relayguard_redis_duration_seconds_count{uri=\"unix:$SOCK\"}=2"
+"$RELAYGUARD" -S --control "$T/F.ctl" >"$T/F.text" 2>&1 || fail "relayguard -S: $(cat "$T/F.text")"
+grep -qx 'budgets leased 6' "$T/F.text" && pass || fail "-S text: $(grep '^budgets' "$T/F.text")"
+
+for g in A B C D E L F; do
 	eval "pid=\$${g}_PID log=\$${g}_LOG"
 	# Redis never made a tempfail of its own: each one is a budget's.
 	other=$(grep 'action=tempfail' "$log" | grep -v 'reason=login-budget ')

@@ -23,20 +23,24 @@
 #include <hiredis/hiredis.h>
 
 #include "tests/unit/unit.h"
+#include "tests/redis/test_redis.h"
 #include "budget/redis.h"
 #include "common/clock.h"
 #include "policy/budget.h"
 
-static const char *sock, *pw_sock, *pw, *tcp;
-static pid_t redis_pid;
+const char *sock;
+static const char *pw_sock, *pw, *tcp;
+pid_t redis_pid;
 static redisContext *raw;
 
-static struct rg_budget_store *
-store_for(const char *uri, const char *prefix, const char *password, int pool, double timeout)
+struct rg_budget_store *
+store_leased(const char *uri, const char *prefix, const char *password, int pool,
+    double timeout, int lease)
 {
 	struct rg_budget_redis_settings set = {
 		.uri = (char *)uri, .timeout = timeout, .key_prefix = (char *)prefix,
 		.password = (char *)password, .pool_size = pool, .retry_interval = 1.0,
+		.lease = lease,
 	};
 	char err[256] = "";
 	struct rg_budget_store *st = rg_budget_redis_new(&set, err, sizeof(err));
@@ -44,6 +48,12 @@ store_for(const char *uri, const char *prefix, const char *password, int pool, d
 	if (st == NULL)
 		fprintf(stderr, "rg_budget_redis_new(%s): %s\n", uri, err);
 	return st;
+}
+
+static struct rg_budget_store *
+store_for(const char *uri, const char *prefix, const char *password, int pool, double timeout)
+{
+	return store_leased(uri, prefix, password, pool, timeout, 0);
 }
 
 static struct rg_budget_store *
@@ -55,7 +65,7 @@ store(const char *prefix)
 	return store_for(uri, prefix, NULL, 4, 2.0);
 }
 
-static void
+void
 admit(struct rg_budget_store *st, const char *login, bool msg, const char *domain,
     double now, const struct rg_budget_limits *lim, struct rg_budget_result *r)
 {
@@ -64,7 +74,7 @@ admit(struct rg_budget_store *st, const char *login, bool msg, const char *domai
 	st->ops->admit(st, &req, lim, r);
 }
 
-static long long
+long long
 raw_int(const char *fmt, ...)
 {
 	va_list ap;
@@ -871,5 +881,6 @@ main(void)
 	ut_test(s, "pool wait", test_pool_wait);
 	ut_test(s, "pool wait, deadline kept", test_pool_wait_deadline);
 	ut_test(s, "agreement", test_agreement);
+	lease_tests(s);
 	return ut_run();
 }
