@@ -8,6 +8,7 @@
  * by at most one lease.  The keys are read with the raw connection:
  * recipients that a lease admits must leave them alone.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,65 @@ test_lease_gateways(void)
 	gw[1]->ops->destroy(&gw[1]);
 }
 
+/* Threads of two leased gateways, each message four recipients, far past the limit. */
+#define LT_THREADS	16
+#define LT_MESSAGES	40
+#define LT_LIMIT	300
+#define LT_LEASE	8
+
+struct lease_worker {
+	struct rg_budget_store *st;
+	int admitted, errors;
+};
+
+static void *
+lease_work(void *arg)
+{
+	struct lease_worker *w = arg;
+	struct rg_budget_limits lim = { 3600, 0, LT_LIMIT, 0 };
+	struct rg_budget_result r;
+
+	for (int i = 0; i < LT_MESSAGES * 4; i++) {
+		admit(w->st, "mallory", i % 4 == 0, "x.example", T0 + 1, &lim, &r);
+		w->admitted += r.answer == RG_BUDGET_ADMITTED;
+		w->errors += r.answer == RG_BUDGET_ERROR;
+	}
+	return NULL;
+}
+
+static void
+test_lease_threads(void)
+{
+	struct rg_budget_store *gw[2] = { leased("ls7:", LT_LEASE), leased("ls7:", LT_LEASE) };
+	struct lease_worker w[LT_THREADS];
+	pthread_t th[LT_THREADS];
+	int admitted = 0, errors = 0;
+	long long in_redis;
+
+	CU_ASSERT_FATAL(gw[0] != NULL && gw[1] != NULL);
+	for (int i = 0; i < LT_THREADS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].st = gw[i % 2];
+		CU_ASSERT_FATAL(pthread_create(&th[i], NULL, lease_work, &w[i]) == 0);
+	}
+	for (int i = 0; i < LT_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		admitted += w[i].admitted;
+		errors += w[i].errors;
+	}
+	in_redis = raw_int("GET ls7:{mallory}:r:500000");
+	printf("lease threads: %d admitted of %d, %lld charged in Redis\n", admitted,
+	    LT_THREADS * LT_MESSAGES * 4, in_redis);
+	UT_INT("16 threads, 2 leased gateways", "errors", errors, 0);
+	UT_INT("16 threads, 2 leased gateways", "charged <= the limit", in_redis <= LT_LIMIT, 1);
+	UT_INT("16 threads, 2 leased gateways", "admitted <= charged", admitted <= in_redis, 1);
+	/* What is left unused is at most one lease per gateway. */
+	UT_INT("16 threads, 2 leased gateways", "admitted >= the limit - 2 leases",
+	    admitted >= LT_LIMIT - 2 * LT_LEASE, 1);
+	gw[0]->ops->destroy(&gw[0]);
+	gw[1]->ops->destroy(&gw[1]);
+}
+
 void
 lease_tests(CU_pSuite s)
 {
@@ -245,4 +305,5 @@ lease_tests(CU_pSuite s)
 	ut_test(s, "lease: bucket end and new limits", test_lease_bucket_end);
 	ut_test(s, "lease: frozen Redis", test_lease_frozen);
 	ut_test(s, "lease: two gateways", test_lease_gateways);
+	ut_test(s, "lease: threads", test_lease_threads);
 }
