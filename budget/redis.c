@@ -534,9 +534,9 @@ fixed_args(struct conn *c, const struct rg_budget_limits *lim)
 	return f;
 }
 
-/* The script's LEASE, REFUND and REFUND_BUCKET, as strings. */
+/* The script's LEASE, REFUND, REFUND_BUCKET and PREPAID, as strings. */
 struct lease_args {
-	char ask[16], refund[16], bucket[24];
+	char ask[16], refund[16], bucket[24], prepaid[2];
 };
 
 static void
@@ -548,6 +548,8 @@ lease_args(const struct rg_budget_lease_ticket *tk, struct lease_args *l)
 		snprintf(l->bucket, sizeof(l->bucket), "%lld", tk->refund_bucket);
 	else
 		l->bucket[0] = '\0';
+	l->prepaid[0] = tk->prepaid ? '1' : '0';
+	l->prepaid[1] = '\0';
 }
 
 /*
@@ -560,15 +562,15 @@ eval_text(struct conn *c, const char *key, const struct fixed_args *f, const cha
     const char *domain, const char *now, const struct lease_args *l, double deadline,
     char *why, size_t whylen)
 {
-	const char *argv[15] = {
+	const char *argv[16] = {
 		"EVAL", rg_budget_redis_script, "1", key, f->win, f->lm, f->lr, f->ld,
-		msg, domain, now, f->ttl, l->ask, l->refund, l->bucket,
+		msg, domain, now, f->ttl, l->ask, l->refund, l->bucket, l->prepaid,
 	};
-	size_t lens[15];
+	size_t lens[16];
 
-	for (int i = 0; i < 15; i++)
+	for (int i = 0; i < 16; i++)
 		lens[i] = strlen(argv[i]);
-	return command(c, deadline, 15, argv, lens, "EVAL", why, whylen);
+	return command(c, deadline, 16, argv, lens, "EVAL", why, whylen);
 }
 
 /* Run the script once on c; the result goes into res, or 'why'. */
@@ -578,7 +580,7 @@ run_script(struct redis_store *s, struct conn *c, const char *key,
     struct rg_budget_lease_ticket *tk, double deadline, struct rg_budget_result *res,
     char *why, size_t whylen)
 {
-	static const char head[] = "*15\r\n$7\r\nEVALSHA\r\n";
+	static const char head[] = "*16\r\n$7\r\nEVALSHA\r\n";
 	const struct fixed_args *f = fixed_args(c, lim);
 	const char *domain = req->domain != NULL ? req->domain : "";
 	const char *msg = req->new_message ? "1" : "0";
@@ -594,10 +596,11 @@ run_script(struct redis_store *s, struct conn *c, const char *key,
 		nlen = (size_t)snprintf(now, sizeof(now), "%.6f", req->now);
 	else
 		now[nlen = 0] = '\0';
-	/* EVALSHA SHA 1 KEY WIN LM LR LD NEW DOMAIN NOW TTL LEASE REFUND RB, as the protocol has it. */
+	/* EVALSHA SHA 1 KEY WIN LM LR LD NEW DOMAIN NOW TTL LEASE REFUND RB PREPAID, wire form. */
 	need = sizeof(head) + BULK_MAX(40) + BULK_MAX(1) + BULK_MAX(klen) + f->resplen +
 	    BULK_MAX(1) + BULK_MAX(dlen) + BULK_MAX(nlen) + f->ttl_resplen +
-	    BULK_MAX(sizeof(la.ask)) + BULK_MAX(sizeof(la.refund)) + BULK_MAX(sizeof(la.bucket));
+	    BULK_MAX(sizeof(la.ask)) + BULK_MAX(sizeof(la.refund)) + BULK_MAX(sizeof(la.bucket)) +
+	    BULK_MAX(1);
 	if (need > sizeof(stackbuf) && (cmd = malloc(need)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return FAILED;
@@ -617,6 +620,7 @@ run_script(struct redis_store *s, struct conn *c, const char *key,
 	len += bulk(cmd + len, la.ask, strlen(la.ask));
 	len += bulk(cmd + len, la.refund, strlen(la.refund));
 	len += bulk(cmd + len, la.bucket, strlen(la.bucket));
+	len += bulk(cmd + len, la.prepaid, 1);
 	r = command_formatted(c, deadline, cmd, len, "EVALSHA", why, whylen);
 	if (cmd != stackbuf)
 		free(cmd);
@@ -704,7 +708,7 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 		goto done;
 	}
 	if (s->leases != NULL)
-		rg_budget_lease_begin(s->leases, req->login, lclock, &tk);
+		rg_budget_lease_begin(s->leases, req, lim, lclock, &tk);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (c->ctx == NULL && !conn_open(s, c, deadline, why, sizeof(why))) {
 			out = FAILED;
@@ -719,7 +723,7 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 		if (sent)
 			rg_budget_lease_end(s->leases, req, lim, &tk, out == DONE ? res : NULL);
 		else
-			rg_budget_lease_cancel(s->leases, req->login, &tk);
+			rg_budget_lease_cancel(s->leases, req, &tk);
 	}
 	pthread_mutex_lock(&s->lock);
 	c->busy = false;

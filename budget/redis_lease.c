@@ -97,9 +97,16 @@ domain_remember(struct slot *s, const char *domain)
 	s->ndomains++;
 }
 
+/* The lease can pay for a recipient now: same limits, same bucket, units left. */
+static bool
+usable(const struct slot *s, const struct rg_budget_limits *lim, double now)
+{
+	return s->units > 0 && now < s->ends && same_limits(&s->lim, lim);
+}
+
 bool
 rg_budget_lease_use(struct rg_budget_leases *t, const struct rg_budget_request *req,
-    const struct rg_budget_limits *lim, double mono, struct rg_budget_result *res)
+    const struct rg_budget_limits *lim, double now, struct rg_budget_result *res)
 {
 	struct slot *s;
 	bool ok;
@@ -108,8 +115,8 @@ rg_budget_lease_use(struct rg_budget_leases *t, const struct rg_budget_request *
 		return false;
 	s = slot_of(t, req->login);
 	pthread_mutex_lock(&t->lock);
-	ok = !s->pending && s->units > 0 && mono < s->ends && strcmp(s->login, req->login) == 0 &&
-	    same_limits(&s->lim, lim) && domain_known(s, req->domain);
+	ok = strcmp(s->login, req->login) == 0 && usable(s, lim, now) &&
+	    domain_known(s, req->domain);
 	if (ok) {
 		s->units--;
 		s->used.recipients++;
@@ -122,33 +129,39 @@ rg_budget_lease_use(struct rg_budget_leases *t, const struct rg_budget_request *
 }
 
 void
-rg_budget_lease_begin(struct rg_budget_leases *t, const char *login, double mono,
-    struct rg_budget_lease_ticket *tk)
+rg_budget_lease_begin(struct rg_budget_leases *t, const struct rg_budget_request *req,
+    const struct rg_budget_limits *lim, double now, struct rg_budget_lease_ticket *tk)
 {
-	struct slot *s = slot_of(t, login);
+	struct slot *s = slot_of(t, req->login);
 
 	memset(tk, 0, sizeof(*tk));
-	tk->start = mono;
-	if (strlen(login) >= LOGIN_MAX)
+	tk->start = now;
+	if (strlen(req->login) >= LOGIN_MAX)
 		return;
 	pthread_mutex_lock(&t->lock);
-	if (s->pending) {
-		/* Another call asks for this slot: this one charges exactly. */
-	} else if (strcmp(s->login, login) == 0) {
-		tk->refund = s->units;
-		tk->refund_bucket = s->bucket;
-		tk->owner = true;
-	} else if (s->units == 0 || mono >= s->ends) {
+	if (strcmp(s->login, req->login) == 0) {
+		if (usable(s, lim, now)) {
+			s->units--;
+			tk->prepaid = true;
+		} else if (s->units > 0 && !s->pending) {
+			/* Ended, or other limits: give it all back. */
+			tk->refund = s->units;
+			tk->refund_bucket = s->bucket;
+			s->units = 0;
+		}
+		tk->owner = !s->pending;
+	} else if (!s->pending && (s->units == 0 || now >= s->ends)) {
 		/* Another login's slot, spent or ended: its units stay charged. */
-		strcpy(s->login, login);
+		strcpy(s->login, req->login);
 		s->have_bucket = false;
 		s->ndomains = 0;
+		s->units = 0;
 		tk->owner = true;
 	}
+	tk->held = s->units;
 	if (tk->owner) {
-		s->units = 0;
 		s->pending = true;
-		tk->ask = t->size;
+		tk->ask = t->size > s->units ? t->size - s->units : 0;
 	}
 	pthread_mutex_unlock(&t->lock);
 }
@@ -156,44 +169,55 @@ rg_budget_lease_begin(struct rg_budget_leases *t, const char *login, double mono
 void
 rg_budget_lease_end(struct rg_budget_leases *t, const struct rg_budget_request *req,
     const struct rg_budget_limits *lim, const struct rg_budget_lease_ticket *tk,
-    const struct rg_budget_result *res)
+    struct rg_budget_result *res)
 {
 	struct slot *s = slot_of(t, req->login);
-	bool answered = res != NULL && res->answer != RG_BUDGET_ERROR;
+	bool answered = res != NULL && res->answer != RG_BUDGET_ERROR, mine;
 
 	pthread_mutex_lock(&t->lock);
+	mine = strcmp(s->login, req->login) == 0;
+	/* What the lease held is charged, not yet admitted. */
+	if (answered)
+		res->used.recipients = res->used.recipients > tk->held ?
+		    res->used.recipients - tk->held : 0;
+	/* A prepaid recipient that was not admitted keeps its unit. */
+	if (tk->prepaid && mine && (!answered || res->answer != RG_BUDGET_ADMITTED))
+		s->units++;
 	if (tk->owner) {
 		s->pending = false;
-		/* A failed call may or may not have taken the refund: use nothing of it. */
-		s->units = 0;
 		if (answered) {
-			if (!s->have_bucket || s->bucket != tk->bucket)
+			/* Units of a bucket that ended during the call are dropped. */
+			if (!s->have_bucket || s->bucket != tk->bucket) {
 				s->ndomains = 0;
+				s->units = 0;
+			}
 			s->have_bucket = true;
 			s->bucket = tk->bucket;
 			/* From before the call: the end as seen here is never late. */
 			s->ends = tk->start + tk->left;
-			s->units = tk->granted;
+			s->units += tk->granted;
 			s->lim = *lim;
-			s->used = res->used;
 		}
 	}
-	if (answered && res->answer == RG_BUDGET_ADMITTED && strcmp(s->login, req->login) == 0 &&
-	    s->have_bucket && s->bucket == tk->bucket && req->domain != NULL)
-		domain_remember(s, req->domain);
+	if (answered && mine && s->have_bucket && s->bucket == tk->bucket) {
+		s->used = res->used;
+		if (res->answer == RG_BUDGET_ADMITTED && req->domain != NULL)
+			domain_remember(s, req->domain);
+	}
 	pthread_mutex_unlock(&t->lock);
 }
 
 void
-rg_budget_lease_cancel(struct rg_budget_leases *t, const char *login,
+rg_budget_lease_cancel(struct rg_budget_leases *t, const struct rg_budget_request *req,
     const struct rg_budget_lease_ticket *tk)
 {
-	struct slot *s = slot_of(t, login);
+	struct slot *s = slot_of(t, req->login);
 
-	if (!tk->owner)
-		return;
 	pthread_mutex_lock(&t->lock);
-	s->pending = false;
-	s->units = tk->refund;
+	if (strcmp(s->login, req->login) == 0) {
+		s->units += tk->refund + (tk->prepaid ? 1 : 0);
+		if (tk->owner)
+			s->pending = false;
+	}
 	pthread_mutex_unlock(&t->lock);
 }

@@ -4,28 +4,31 @@
  * redis_lease.h - recipients a gateway has charged in Redis ahead of use
  * (budgets.redis.lease), private to budget/redis*.c.
  *
- * When lease is N > 0, the admit script may charge up to N recipients
- * more than asked and grant them to this gateway: the login's next
- * recipients here are then admitted from the lease, in this process,
- * without a round trip.  What keeps it safe:
+ * When lease is N > 0, script calls top the login's lease up to N
+ * recipients, charged in Redis beside the call's own charge; the
+ * login's next recipients here are admitted from it, in this process:
+ *  - a recipient of a known domain that opens no message needs no round
+ *    trip at all;
+ *  - one that opens a message, or brings a domain this gateway has not
+ *    charged in the current bucket, still asks Redis, which checks and
+ *    charges the message and the domain, but the recipient itself is
+ *    paid from the lease (PREPAID): messages and domains stay exact;
  *  - granted units are charged before they are used, and the script
  *    grants at most half of what is left under budgets.recipients, so
- *    no login ever gets past a limit, on any number of gateways;
- *  - only recipients are leased.  A recipient that opens a message, or
- *    whose domain this gateway has not charged in the current bucket,
- *    always asks Redis: messages and domains stay exact;
+ *    no login ever gets past a limit, on any number of gateways.  A
+ *    gateway asks Redis about a recipient only when its own lease is
+ *    spent, so one gateway alone is exact; what another gateway holds
+ *    can make a login be refused up to N recipients early, never late;
  *  - a lease lives inside the bucket it was charged to (its end comes
- *    from the server's clock, as a time left) and under the limits it was
- *    granted with; the next call for the login returns what is unused
- *    (REFUND), so a login that sends through one gateway is counted
- *    exactly.  What another gateway holds can make a login be refused
- *    up to N recipients per gateway early, never late;
+ *    from the server, as a time left) and under the limits it was
+ *    granted with; the next call returns what is left (REFUND);
  *  - units whose call failed, or a lease pushed out of its slot by
  *    another login's, are not reused: they stay charged (at most N).
  *
  * One slot per hash of the login (RG_BUDGET_LEASE_SLOTS): a login whose
- * slot another login holds simply asks Redis every time.  At most one
- * call per slot carries a lease request at a time (the slot is pending).
+ * slot another login holds asks Redis every time.  At most one call per
+ * slot tops up at a time (the slot is pending); the lease stays usable
+ * meanwhile.
  *
  * Thread-safety: every function may be called from any thread at once.
  */
@@ -45,11 +48,13 @@ struct rg_budget_leases;
 
 /* What one script call asks and returns besides the usual answer. */
 struct rg_budget_lease_ticket {
-	bool owner;		/* this call holds the slot pending */
-	double start;		/* rg_clock_monotonic() before the call */
+	double start;		/* the lease clock before the call */
+	bool owner;		/* this call tops up (holds the slot pending) */
+	bool prepaid;		/* the recipient is paid from the lease */
 	uint32_t ask;		/* units asked for (0: none) */
-	uint32_t refund;	/* unused units it returns */
+	uint32_t refund;	/* units of an ended lease it returns */
 	long long refund_bucket;
+	uint32_t held;		/* units the lease still held when it left */
 	/* filled from the reply */
 	uint32_t granted;
 	long long bucket;
@@ -61,29 +66,29 @@ struct rg_budget_leases *rg_budget_leases_new(uint32_t size);
 void	rg_budget_leases_free(struct rg_budget_leases **);
 
 /*
- * Admit 'req' from LOGIN's lease: true with res filled (ADMITTED, the
- * counts the last call saw plus what the lease has admitted since), or
- * false when the lease cannot (none, spent, ended, other limits, a new
- * message, an unknown domain).  'mono' is rg_clock_monotonic().
+ * Admit 'req' from LOGIN's lease without a call: true with res filled
+ * (ADMITTED, the counts as of the last call plus what the lease has
+ * admitted since), or false when it needs Redis.  'now' is the lease
+ * clock: rg_clock_monotonic(), or the request's time for tests.
  */
 bool	rg_budget_lease_use(struct rg_budget_leases *, const struct rg_budget_request *req,
-	    const struct rg_budget_limits *, double mono, struct rg_budget_result *res);
+	    const struct rg_budget_limits *, double now, struct rg_budget_result *res);
 
-/* Before a script call for LOGIN: what it asks for and returns (t). */
-void	rg_budget_lease_begin(struct rg_budget_leases *, const char *login, double mono,
-	    struct rg_budget_lease_ticket *t);
+/* Before a script call for req: what it asks for, returns and prepays (t). */
+void	rg_budget_lease_begin(struct rg_budget_leases *, const struct rg_budget_request *req,
+	    const struct rg_budget_limits *, double now, struct rg_budget_lease_ticket *t);
 
 /*
- * After it: res is the answer, or NULL when the call failed.  Installs
- * the grant (when this call owned the slot) and remembers the domain
- * the call charged.
+ * After it: res is the answer (its recipients count is corrected for
+ * what the lease held), or NULL when the call failed.  Installs the
+ * grant and remembers the domain the call charged.
  */
 void	rg_budget_lease_end(struct rg_budget_leases *, const struct rg_budget_request *req,
 	    const struct rg_budget_limits *, const struct rg_budget_lease_ticket *t,
-	    const struct rg_budget_result *res);
+	    struct rg_budget_result *res);
 
 /* After begin when no call went out: the slot is as it was before. */
-void	rg_budget_lease_cancel(struct rg_budget_leases *, const char *login,
+void	rg_budget_lease_cancel(struct rg_budget_leases *, const struct rg_budget_request *req,
 	    const struct rg_budget_lease_ticket *t);
 
 #endif

@@ -27,11 +27,12 @@
  * seven to nine an admit runs, on a server that shares the gateway's
  * cores.
  *
- * Leases (budgets.redis.lease, rules in redis_lease.h): the unused
- * units a call returns go back to the bucket they were charged to, if
- * that is still the current or the previous one, and never below zero;
- * then the grant, at most half of what the recipients limit leaves, is
- * charged with the recipient itself.
+ * Leases (budgets.redis.lease, rules in redis_lease.h): the units of an
+ * ended lease a call returns go back to the bucket they were charged
+ * to, if that is still the current or the previous one, and never below
+ * zero; a recipient its gateway's lease paid for (PREPAID) is neither
+ * checked against nor charged to the recipients count; then the grant,
+ * at most half of what the recipients limit leaves, is charged with it.
  *
  * redis.replicate_commands() lets a script that read TIME write on
  * Redis 3.2 to 4 (5 and later do it by default); replicas then receive
@@ -46,6 +47,8 @@ const char rg_budget_redis_script[] =
 "local new_message, domain = ARGV[5] == '1', ARGV[6]\n"
 "local now, ttl = tonumber(ARGV[7]), ARGV[8]\n"
 "local lease, refund, rb = tonumber(ARGV[9]) or 0, tonumber(ARGV[10]) or 0, tonumber(ARGV[11])\n"
+"-- a recipient the gateway's lease paid for is not charged, nor checked\n"
+"local cr = ARGV[12] == '1' and 0 or 1\n"
 "if now == nil then\n"
 "  local t = redis.call('TIME')\n"
 "  now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
@@ -92,7 +95,7 @@ const char rg_budget_redis_script[] =
 "end\n"
 "-- rg_budget_decide(): messages, recipients, then domains\n"
 "if reached(m, cm, lim_m) then return over(1) end\n"
-"if reached(r, 1, lim_r) then return over(2) end\n"
+"if reached(r, cr, lim_r) then return over(2) end\n"
 "local cd = 0\n"
 "if domain ~= '' then\n"
 "  local key = dk .. cur\n"
@@ -120,10 +123,10 @@ const char rg_budget_redis_script[] =
 "local g = 0\n"
 "if lease > 0 then\n"
 "  g = lease\n"
-"  if lim_r > 0 then g = math.min(g, math.floor((lim_r - (r + 1)) / 2)) end\n"
+"  if lim_r > 0 then g = math.min(g, math.floor((lim_r - (r + cr)) / 2)) end\n"
 "  if g < 0 then g = 0 end\n"
 "end\n"
-"if redis.call('INCRBY', rk .. cur, 1 + g) == 1 + g then\n"
+"if cr + g > 0 and redis.call('INCRBY', rk .. cur, cr + g) == cr + g then\n"
 "  redis.call('EXPIRE', rk .. cur, ttl)\n"
 "end\n"
-"return { 1, 0, round(m + cm), round(r + 1), round(d + cd), g, b, left }\n";
+"return { 1, 0, round(m + cm), round(r + cr), round(d + cd), g, b, left }\n";

@@ -5,7 +5,7 @@
  * admit, private to budget/redis*.c.
  *
  * Call: EVALSHA sha 1 BASE WINDOW LIM_M LIM_R LIM_D NEW_MESSAGE DOMAIN NOW TTL
- *         LEASE REFUND REFUND_BUCKET
+ *         LEASE REFUND REFUND_BUCKET PREPAID
  *   BASE         KEY_PREFIX "{" escaped login "}"
  *   WINDOW       seconds (a decimal, may have a fraction)
  *   LIM_*        limits, 0 for none
@@ -16,6 +16,7 @@
  *   LEASE        recipients to grant ahead of use, at most (0: none)
  *   REFUND       unused leased recipients to give back (0: none)
  *   REFUND_BUCKET  the bucket they were charged to ("" with none)
+ *   PREPAID      "1" when a lease pays for this recipient
  * Reply: { ANSWER, KIND, MESSAGES, RECIPIENTS, DOMAINS, GRANTED, BUCKET, LEFT_MS }
  *   ANSWER 1 admitted (charged), 0 over (nothing written); KIND the
  *   enum rg_budget_kind over; the counts are the estimates after the

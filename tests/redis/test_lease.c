@@ -74,7 +74,7 @@ test_lease_single(void)
 	st->ops->destroy(&st);
 }
 
-/* A message always asks Redis, and gives back what the lease did not use. */
+/* A message always asks Redis; the lease pays its recipient and is topped up. */
 static void
 test_lease_refund(void)
 {
@@ -89,8 +89,8 @@ test_lease_refund(void)
 	admit(st, "lena", true, "a.example", T0 + 2, &lim, &r);
 	UT_INT("new message", "admitted", r.answer, RG_BUDGET_ADMITTED);
 	UT_INT("new message", "messages counted", raw_int("GET ls2:{lena}:m:500000"), 2);
-	/* 9 - 7 returned + 1 + a new lease of 8. */
-	UT_INT("new message", "7 returned, 8 leased", raw_int("GET ls2:{lena}:r:500000"), 11);
+	/* 9 charged, the recipient paid from the lease (6 left), topped up by 2. */
+	UT_INT("new message", "topped up to 8", raw_int("GET ls2:{lena}:r:500000"), 11);
 	UT_INT("new message", "recipients used", r.used.recipients, 3);
 	st->ops->destroy(&st);
 }
@@ -116,10 +116,13 @@ test_lease_domains(void)
 	UT_INT("3rd domain", "left out", raw_int("PFCOUNT ls3:{lena}:d:500000"), 2);
 	admit(st, "lena", false, "b.example", T0 + 3, &lim, &r);
 	UT_INT("known domain", "admitted", r.answer, RG_BUDGET_ADMITTED);
-	/* The refused call returned the lease and took none: this one asks, 2 + 1 + 8. */
-	UT_INT("known domain", "asked Redis", raw_int("GET ls3:{lena}:r:500000"), 11);
-	admit(st, "lena", false, "a.example", T0 + 4, &lim, &r);
-	UT_INT("known domain again", "from the lease", raw_int("GET ls3:{lena}:r:500000"), 11);
+	/* The refused recipient's prepaid unit went back to the lease. */
+	UT_INT("known domain", "from the lease", raw_int("GET ls3:{lena}:r:500000"), 10);
+	for (int i = 0; i < 7; i++)
+		admit(st, "lena", false, "a.example", T0 + 4, &lim, &r);
+	UT_INT("the lease's last 7", "from the lease", raw_int("GET ls3:{lena}:r:500000"), 10);
+	admit(st, "lena", false, "a.example", T0 + 5, &lim, &r);
+	UT_INT("then spent", "asked Redis", raw_int("GET ls3:{lena}:r:500000"), 10 + 1 + 8);
 	st->ops->destroy(&st);
 }
 
