@@ -718,6 +718,9 @@ redis_admit(struct rg_budget_store *st, const struct rg_budget_request *req,
 		out = run_script(s, c, key, req, lim, &tk, deadline, res, why, sizeof(why));
 		if (out != LOST)
 			break;
+		/* The lost call may have run: its refund must not run twice, nor a grant go unseen. */
+		tk.refund = 0;
+		tk.ask = 0;
 	}
 	if (s->leases != NULL) {
 		if (sent)

@@ -28,6 +28,10 @@ struct slot {
 	struct rg_budget_usage used;	/* the counts, as of the last admit */
 	char domains[RG_BUDGET_LEASE_DOMAINS][DOMAIN_MAX];	/* charged in 'bucket' */
 	unsigned ndomains;
+	uint32_t gen;			/* changes when the units stop being this lease's */
+	uint32_t owed;			/* units of an ended lease, for the next call to return */
+	long long owed_bucket;
+	bool doubt;			/* the last top-up's call failed: ask for none */
 };
 
 struct rg_budget_leases {
@@ -128,6 +132,22 @@ rg_budget_lease_use(struct rg_budget_leases *t, const struct rg_budget_request *
 	return ok;
 }
 
+/*
+ * The lease ended (its bucket, or its limits): its units are owed back,
+ * to be returned by the next call.  Owed units of another bucket stay
+ * charged: one refund per call.
+ */
+static void
+retire(struct slot *s)
+{
+	if (s->units > 0 && (s->owed == 0 || s->owed_bucket == s->bucket)) {
+		s->owed += s->units;
+		s->owed_bucket = s->bucket;
+	}
+	s->units = 0;
+	s->gen++;
+}
+
 void
 rg_budget_lease_begin(struct rg_budget_leases *t, const struct rg_budget_request *req,
     const struct rg_budget_limits *lim, double now, struct rg_budget_lease_ticket *tk)
@@ -143,25 +163,30 @@ rg_budget_lease_begin(struct rg_budget_leases *t, const struct rg_budget_request
 		if (usable(s, lim, now)) {
 			s->units--;
 			tk->prepaid = true;
-		} else if (s->units > 0 && !s->pending) {
-			/* Ended, or other limits: give it all back. */
-			tk->refund = s->units;
-			tk->refund_bucket = s->bucket;
-			s->units = 0;
+		} else if (s->units > 0) {
+			retire(s);
 		}
 		tk->owner = !s->pending;
+		if (tk->owner && s->owed > 0) {
+			tk->refund = s->owed;
+			tk->refund_bucket = s->owed_bucket;
+			s->owed = 0;
+		}
+		tk->held = s->units;
 	} else if (!s->pending && (s->units == 0 || now >= s->ends)) {
-		/* Another login's slot, spent or ended: its units stay charged. */
+		/* Another login's slot, spent or ended: what it holds or is owed stays charged. */
 		strcpy(s->login, req->login);
 		s->have_bucket = false;
 		s->ndomains = 0;
-		s->units = 0;
+		s->units = s->owed = 0;
+		s->doubt = false;
+		s->gen++;
 		tk->owner = true;
 	}
-	tk->held = s->units;
+	tk->gen = s->gen;
 	if (tk->owner) {
 		s->pending = true;
-		tk->ask = t->size > s->units ? t->size - s->units : 0;
+		tk->ask = s->doubt || t->size <= s->units ? 0 : t->size - s->units;
 	}
 	pthread_mutex_unlock(&t->lock);
 }
@@ -180,16 +205,24 @@ rg_budget_lease_end(struct rg_budget_leases *t, const struct rg_budget_request *
 	if (answered)
 		res->used.recipients = res->used.recipients > tk->held ?
 		    res->used.recipients - tk->held : 0;
-	/* A prepaid recipient that was not admitted keeps its unit. */
-	if (tk->prepaid && mine && (!answered || res->answer != RG_BUDGET_ADMITTED))
+	/* A prepaid recipient that was not admitted gives its unit back, to its own lease only. */
+	if (tk->prepaid && mine && s->gen == tk->gen &&
+	    (!answered || res->answer != RG_BUDGET_ADMITTED))
 		s->units++;
-	if (tk->owner) {
+	if (tk->owner && mine) {
 		s->pending = false;
+		/*
+		 * A failed call may have charged its grant and taken its refund,
+		 * or not: neither is used again, and until a call is answered
+		 * none asks for more, so an outage strands one lease at most.
+		 */
+		s->doubt = !answered;
 		if (answered) {
-			/* Units of a bucket that ended during the call are dropped. */
-			if (!s->have_bucket || s->bucket != tk->bucket) {
-				s->ndomains = 0;
-				s->units = 0;
+			if (!s->have_bucket || s->bucket != tk->bucket ||
+			    !same_limits(&s->lim, lim)) {
+				retire(s);
+				if (!s->have_bucket || s->bucket != tk->bucket)
+					s->ndomains = 0;
 			}
 			s->have_bucket = true;
 			s->bucket = tk->bucket;
@@ -215,9 +248,15 @@ rg_budget_lease_cancel(struct rg_budget_leases *t, const struct rg_budget_reques
 
 	pthread_mutex_lock(&t->lock);
 	if (strcmp(s->login, req->login) == 0) {
-		s->units += tk->refund + (tk->prepaid ? 1 : 0);
-		if (tk->owner)
+		if (tk->prepaid && s->gen == tk->gen)
+			s->units++;
+		if (tk->owner) {
 			s->pending = false;
+			if (tk->refund > 0 && s->owed == 0) {
+				s->owed = tk->refund;
+				s->owed_bucket = tk->refund_bucket;
+			}
+		}
 	}
 	pthread_mutex_unlock(&t->lock);
 }

@@ -21,9 +21,13 @@
  *    can make a login be refused up to N recipients early, never late;
  *  - a lease lives inside the bucket it was charged to (its end comes
  *    from the server, as a time left) and under the limits it was
- *    granted with; the next call returns what is left (REFUND);
- *  - units whose call failed, or a lease pushed out of its slot by
- *    another login's, are not reused: they stay charged (at most N).
+ *    granted with; the next call returns what is left (REFUND), to
+ *    that bucket;
+ *  - units whose call failed are never used again, and until a call is
+ *    answered none asks for more: an outage strands one lease at most.
+ *    A lease pushed out of its slot by another login's, or dropped with
+ *    its store (a reload that changes budgets.redis, a restart), stays
+ *    charged too: at most N per login.
  *
  * One slot per hash of the login (RG_BUDGET_LEASE_SLOTS): a login whose
  * slot another login holds asks Redis every time.  At most one call per
@@ -55,6 +59,7 @@ struct rg_budget_lease_ticket {
 	uint32_t refund;	/* units of an ended lease it returns */
 	long long refund_bucket;
 	uint32_t held;		/* units the lease still held when it left */
+	uint32_t gen;		/* the slot's generation then */
 	/* filled from the reply */
 	uint32_t granted;
 	long long bucket;

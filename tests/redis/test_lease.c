@@ -76,7 +76,7 @@ test_lease_single(void)
 
 /* A message always asks Redis; the lease pays its recipient and is topped up. */
 static void
-test_lease_refund(void)
+test_lease_topup(void)
 {
 	struct rg_budget_store *st = leased("ls2:", 8);
 	struct rg_budget_limits lim = { 3600, 0, 0, 0 };
@@ -166,6 +166,97 @@ test_lease_frozen(void)
 	kill(redis_pid, SIGCONT);
 	UT_INT("frozen", "admitted from the lease", r.answer, RG_BUDGET_ADMITTED);
 	UT_INT("frozen", "< 20 ms", t < 0.02, 1);
+	st->ops->destroy(&st);
+}
+
+/*
+ * On the server's clock (as in production): the bucket from TIME, the
+ * lease's end from the time left, measured on the monotonic clock.
+ */
+static void
+test_lease_server_clock(void)
+{
+	char uri[600];
+	struct rg_budget_store *st;
+	struct rg_budget_limits lim = { 3600, 0, 0, 0 };
+	struct rg_budget_result r;
+	long long b = (long long)time(NULL) / 3600, sum;	/* the server runs on this host */
+
+	snprintf(uri, sizeof(uri), "unix:%s", sock);
+	st = store_leased(uri, "ls8:", NULL, 4, 2.0, 8);
+	CU_ASSERT_FATAL(st != NULL);
+	admit(st, "lena", true, "a.example", 0, &lim, &r);
+	for (int i = 0; i < 3; i++)
+		admit(st, "lena", false, "a.example", 0, &lim, &r);
+	UT_INT("server clock", "admitted", r.answer, RG_BUDGET_ADMITTED);
+	UT_INT("server clock", "recipients used", r.used.recipients, 4);
+	/* Both buckets, in case this ran across an hour's end. */
+	sum = raw_int("GET ls8:{lena}:r:%lld", b);
+	sum = (sum < 0 ? 0 : sum) + (raw_int("GET ls8:{lena}:r:%lld", b + 1) > 0 ?
+	    raw_int("GET ls8:{lena}:r:%lld", b + 1) : 0);
+	UT_INT("server clock", "one call: 1 + 8 leased", sum, 9);
+	st->ops->destroy(&st);
+}
+
+struct warm_arg {
+	struct rg_budget_store *st;
+	const struct rg_budget_limits *lim;
+};
+
+static void *
+warm(void *arg)
+{
+	struct warm_arg *w = arg;
+	struct rg_budget_result r;
+
+	for (int i = 0; i < 20; i++)
+		admit(w->st, "warm", true, "a.example", T0, w->lim, &r);
+	return NULL;
+}
+
+/*
+ * Calls lost to a frozen Redis run when it thaws.  The first one asked
+ * for a lease; until a call is answered none asks again, so a second
+ * lost call (on the pool's other open connection) charges only its
+ * recipient.
+ */
+static void
+test_lease_doubt(void)
+{
+	char uri[600];
+	struct rg_budget_store *st;
+	struct rg_budget_limits lim = { 3600, 0, 0, 0 };
+	struct rg_budget_result r;
+	struct timespec ts = { 0, 300000000 };
+	struct warm_arg w;
+	pthread_t th[2];
+	int base = raw_clients(), tries;
+
+	snprintf(uri, sizeof(uri), "unix:%s", sock);
+	st = store_leased(uri, "ls9:", NULL, 2, 0.2, 8);
+	CU_ASSERT_FATAL(st != NULL);
+	rg_budget_redis_client_clock(st, true);
+	w.st = st;
+	w.lim = &lim;
+	/* Both pooled connections open: two threads at once, until the server has both. */
+	for (tries = 0; tries < 50 && raw_clients() < base + 2; tries++) {
+		pthread_create(&th[0], NULL, warm, &w);
+		pthread_create(&th[1], NULL, warm, &w);
+		pthread_join(th[0], NULL);
+		pthread_join(th[1], NULL);
+	}
+	UT_INT("pool", "both connections open", raw_clients() >= base + 2, 1);
+	for (int i = 0; i < 9; i++)
+		admit(st, "lena", i == 0, "a.example", T0, &lim, &r);
+	UT_INT("1 + 8 from the lease", "charged", raw_int("GET ls9:{lena}:r:500000"), 9);
+	CU_ASSERT_FATAL(kill(redis_pid, SIGSTOP) == 0);
+	admit(st, "lena", false, "a.example", T0 + 1, &lim, &r);
+	UT_INT("frozen, 1st", "error", r.answer, RG_BUDGET_ERROR);
+	admit(st, "lena", false, "a.example", T0 + 2, &lim, &r);
+	UT_INT("frozen, 2nd", "error", r.answer, RG_BUDGET_ERROR);
+	kill(redis_pid, SIGCONT);
+	nanosleep(&ts, NULL);
+	UT_INT("thawed", "9 + (1 + 8) + 1", raw_int("GET ls9:{lena}:r:500000"), 19);
 	st->ops->destroy(&st);
 }
 
@@ -303,10 +394,12 @@ void
 lease_tests(CU_pSuite s)
 {
 	ut_test(s, "lease: one gateway", test_lease_single);
-	ut_test(s, "lease: refund", test_lease_refund);
+	ut_test(s, "lease: top-up", test_lease_topup);
 	ut_test(s, "lease: domains", test_lease_domains);
 	ut_test(s, "lease: bucket end and new limits", test_lease_bucket_end);
 	ut_test(s, "lease: frozen Redis", test_lease_frozen);
 	ut_test(s, "lease: two gateways", test_lease_gateways);
 	ut_test(s, "lease: threads", test_lease_threads);
+	ut_test(s, "lease: server clock", test_lease_server_clock);
+	ut_test(s, "lease: lost calls", test_lease_doubt);
 }

@@ -74,6 +74,20 @@ admit(struct rg_budget_store *st, const char *login, bool msg, const char *domai
 	st->ops->admit(st, &req, lim, r);
 }
 
+int
+raw_clients(void)
+{
+	redisReply *r = redisCommand(raw, "CLIENT LIST");
+	int n = 0;
+
+	if (r != NULL && r->type == REDIS_REPLY_STRING)
+		for (const char *p = r->str; (p = strchr(p, '\n')) != NULL; p++)
+			n++;
+	if (r != NULL)
+		freeReplyObject(r);
+	return n;
+}
+
 long long
 raw_int(const char *fmt, ...)
 {

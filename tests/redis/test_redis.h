@@ -23,6 +23,8 @@ void	admit(struct rg_budget_store *, const char *login, bool msg, const char *do
 	    double now, const struct rg_budget_limits *, struct rg_budget_result *r);
 /* An integer (or a number in a string) the raw connection's command returns; -999 else. */
 long long raw_int(const char *fmt, ...);
+/* Clients the server has now, the raw connection included. */
+int	raw_clients(void);
 
 /* test_lease.c: budgets.redis.lease */
 void	lease_tests(CU_pSuite);
