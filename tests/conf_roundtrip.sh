@@ -61,6 +61,9 @@ for in in "$top_srcdir"/tests/golden/*.in; do
 	verdicts "$T/$name.saved.verdicts"
 	if diff -u "$T/$name.orig" "$T/$name.saved" >"$T/$name.diff"; then pass; else
 		fail "$name.in through the saved -p copies decides differently: $(head -30 "$T/$name.diff")"; fi
+	# The reader itself is checked too: through the originals it gives the golden references.
+	if diff -u "$top_srcdir/tests/golden/$name.ref" "$T/$name.orig" >"$T/$name.refdiff"; then pass; else
+		fail "$name.in through the originals differs from $name.ref: $(head -30 "$T/$name.refdiff")"; fi
 	# Not vacuous: the replay ran, budget rows and @conf switches included.
 	n=$(grep -c '^> ' "$T/$name.orig")
 	[ "$n" -ge 20 ] && pass || fail "$name.in: only $n transactions replayed"
