@@ -13,6 +13,9 @@
 #    budget=messages used=200 limit=200) and nothing of it reaches the sink;
 #  - bob, in the same window, is unaffected: his message is delivered;
 #  - Redis holds the counts.
+# RG_BUDGET_LEASE sets budgets.redis.lease (default 0, exact);
+# postfix_lease.sh runs all of it again with a lease of 16, where one
+# gateway must still be exact.
 # The window is a day: a cut passing during the run shifts the estimate
 # by less than one message (policy/budget.h), which changes no decision.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -23,6 +26,8 @@ here="$top_srcdir/tests/mta"
 [ "$(id -u)" = 0 ] || { echo "SKIP: the Postfix suite needs root (postfix -c DIR start)"; exit 77; }
 mta_need postfix postconf postqueue smtp-sink saslpasswd2 openssl ss python3
 . "$top_srcdir/tests/redis/lib-redis.sh"
+LEASE=${RG_BUDGET_LEASE:-0}
+case $LEASE in *[!0-9]*|'') echo "RG_BUDGET_LEASE must be a number"; exit 1 ;; esac
 mta_init budget
 mta_on_exit redis_thaw_all
 mta_ca
@@ -36,7 +41,7 @@ cat >>"$W/rg/policy.conf" <<EOF
 budgets = {
   mode = "enforce"; window = 86400; messages = 200; recipients = 300; domains = 100;
   backend = "redis"; on_error = "local";
-  redis = { uri = "unix:$(redis_sock budget)"; timeout = 0.5; key_prefix = "pf:"; };
+  redis = { uri = "unix:$(redis_sock budget)"; timeout = 0.5; key_prefix = "pf:"; lease = $LEASE; };
 };
 EOF
 # bob may send as bob@example.edu too.
