@@ -282,7 +282,7 @@ test_lease_gateways(void)
 	    (unsigned)time(NULL) ^ (unsigned)getpid();
 	unsigned m = 0, rc = 0, dbits = 0, unsafe = 0, early_bad = 0, early = 0, over = 0;
 	bool open[2] = { false, false };
-	char dom[NDOM][16];
+	char dom[NDOM][24];
 
 	printf("lease gateways: seed %u (RG_SEED=%u to repeat)\n", seed, seed);
 	CU_ASSERT_FATAL(gw[0] != NULL && gw[1] != NULL);
