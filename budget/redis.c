@@ -539,11 +539,21 @@ struct lease_args {
 	char ask[16], refund[16], bucket[24], prepaid[2];
 };
 
+/* v in decimal; 0, what every call without a lease sends, without snprintf. */
+static void
+count_arg(char *out, size_t outlen, uint32_t v)
+{
+	if (v == 0)
+		memcpy(out, "0", 2);
+	else
+		snprintf(out, outlen, "%u", (unsigned)v);
+}
+
 static void
 lease_args(const struct rg_budget_lease_ticket *tk, struct lease_args *l)
 {
-	snprintf(l->ask, sizeof(l->ask), "%u", (unsigned)tk->ask);
-	snprintf(l->refund, sizeof(l->refund), "%u", (unsigned)tk->refund);
+	count_arg(l->ask, sizeof(l->ask), tk->ask);
+	count_arg(l->refund, sizeof(l->refund), tk->refund);
 	if (tk->refund > 0)
 		snprintf(l->bucket, sizeof(l->bucket), "%lld", tk->refund_bucket);
 	else
